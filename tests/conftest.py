@@ -1,0 +1,58 @@
+"""The cast of every test: an editor, a publisher and an outsider."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from tests.factories import UserFactory
+
+
+def _grant(user, *codenames):
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+
+
+CURATED = ["topic", "actor", "actoralias", "meeting", "participation", "article"]
+CURATED += ["commitment", "complianceassessment", "annotation", "mention"]
+
+
+@pytest.fixture
+def editor(db):
+    """Staff who may add, change and view every curated record, but not publish."""
+    user = UserFactory(username="editor", is_staff=True)
+    _grant(
+        user,
+        *(
+            f"{action}_{model}"
+            for model in CURATED
+            for action in ("add", "change", "view")
+        ),
+    )
+    return user
+
+
+@pytest.fixture
+def publisher(db):
+    """An editor who may also publish and delete."""
+    user = UserFactory(username="publisher", is_staff=True)
+    _grant(
+        user,
+        *(
+            f"{action}_{model}"
+            for model in CURATED
+            for action in ("add", "change", "view", "delete", "publish")
+        ),
+    )
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-up user with no staff access and no permissions."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def seed_corpus(db, django_db_blocker):
+    """The curated records of the five seed documents, loaded from fixtures/."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "seed_corpus", verbosity=0)
