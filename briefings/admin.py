@@ -1,0 +1,767 @@
+"""The editorial desk: where analysts curate meetings, actors, commitments and sources.
+
+Every changelist fetches its rows in a bounded number of queries: foreign keys
+shown as columns are joined (`list_select_related`), counts are correlated
+subqueries, and many-to-many columns are prefetched. tests/test_admin.py pins
+each count.
+
+Every admin keeps history through django-reversion. A model shown as an inline
+is saved in its parent's revision, so reverting a meeting reverts its
+participants and commitments (and their assessments) with it, and removes those
+added since.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+
+from briefings.dates import PartialDate
+from briefings.models import (
+    Actor,
+    ActorAlias,
+    Annotation,
+    Article,
+    Commitment,
+    ComplianceAssessment,
+    Meeting,
+    Mention,
+    Participation,
+    Publishable,
+    Topic,
+)
+from briefings.services import article_save
+
+EDITORIAL_FIELDS = ("status", "published_at", "created_at", "updated_at")
+TIMESTAMPS = ("created_at", "updated_at")
+# A source URL pasted without its scheme is an https one; Django 6 assumes so too.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+# Helpers -------------------------------------------------------------------------
+
+
+def count_of(model: type[models.Model], fk_name: str) -> Coalesce:
+    """How many `model` rows point at the outer row through `fk_name`.
+
+    A correlated subquery rather than Count() over a join: two counts on one
+    changelist would otherwise multiply each other's rows, and the database only
+    evaluates a subquery for the hundred rows of the page.
+    """
+    rows = (
+        model._default_manager.filter(**{fk_name: OuterRef("pk")})
+        .order_by()
+        .values(fk_name)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+def readable_date(value: str) -> str | None:
+    """A partial date as an editor reads it; None lets the admin show its dash."""
+    return PartialDate(value).display() if value else None
+
+
+def can_publish(request: HttpRequest, model: type[models.Model]) -> bool:
+    opts = model._meta
+    codename = get_permission_codename("publish", opts)
+    return request.user.has_perm(f"{opts.app_label}.{codename}")
+
+
+# Who did what comes from the request, never from a form field that anyone could
+# fill in for somebody else.
+
+
+def stamp_assessment(
+    assessment: ComplianceAssessment, form: forms.ModelForm, user: AbstractBaseUser
+) -> None:
+    if assessment._state.adding and assessment.assessed_by_id is None:
+        assessment.assessed_by = user
+
+
+def stamp_annotation(
+    annotation: Annotation, form: forms.ModelForm, user: AbstractBaseUser
+) -> None:
+    if annotation._state.adding:
+        annotation.created_by = user
+
+
+def stamp_mention(
+    mention: Mention, form: forms.ModelForm, user: AbstractBaseUser
+) -> None:
+    # Resolving a name to an actor is the editor's confirmation; clearing the
+    # actor withdraws it.
+    if "actor" in form.changed_data:
+        resolved = mention.actor_id is not None
+        mention.confirmed_by = user if resolved else None
+        mention.confirmed_at = timezone.now() if resolved else None
+
+
+STAMPS = {
+    ComplianceAssessment: stamp_assessment,
+    Annotation: stamp_annotation,
+    Mention: stamp_mention,
+}
+
+
+def stamp(obj: models.Model, form: forms.ModelForm, user: AbstractBaseUser) -> None:
+    stamper = STAMPS.get(type(obj))
+    if stamper is not None:
+        stamper(obj, form, user)
+
+
+# Filters -------------------------------------------------------------------------
+
+
+class PartialDateYearFilter(admin.SimpleListFilter):
+    """Years present in a partial-date field, plus the records that give none.
+
+    Use `PartialDateYearFilter.on("start", _("year"))` in list_filter.
+    """
+
+    NOT_STATED = "none"
+    field_name: str
+
+    @classmethod
+    def on(cls, field_name: str, title: str) -> type[PartialDateYearFilter]:
+        return type(
+            f"{field_name.title()}YearFilter",
+            (cls,),
+            {
+                "field_name": field_name,
+                "title": title,
+                "parameter_name": f"{field_name}_year",
+            },
+        )
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str]]:
+        # The first four characters are the year, "--MM" for a date without one
+        # or "" for none at all: one DISTINCT query over the indexed column.
+        prefixes = list(
+            model_admin.model._default_manager.order_by()
+            .annotate(prefix=Substr(self.field_name, 1, 4))
+            .values_list("prefix", flat=True)
+            .distinct()
+        )
+        years = sorted((p for p in prefixes if p.isdigit()), reverse=True)
+        choices = [(year, year) for year in years]
+        if len(years) < len(prefixes):
+            choices.append((self.NOT_STATED, _("year not stated")))
+        return choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        value = self.value()
+        if value is None:
+            return None
+        if value == self.NOT_STATED:
+            return queryset.filter(
+                Q(**{self.field_name: ""})
+                | Q(**{f"{self.field_name}__startswith": "--"})
+            )
+        if len(value) == 4 and value.isdigit():
+            return queryset.filter(**{f"{self.field_name}__startswith": value})
+        raise IncorrectLookupParameters(value)
+
+
+class ResolvedFilter(admin.SimpleListFilter):
+    title = _("resolved")
+    parameter_name = "resolved"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str]]:
+        return [("yes", _("resolved to an actor")), ("no", _("unresolved"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value() == "yes":
+            return queryset.filter(actor__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(actor__isnull=True)
+        return None
+
+
+# Base classes --------------------------------------------------------------------
+
+
+class PublishPermissionMixin:
+    """Only a user with the publish permission may change the editorial status.
+
+    Editors draft and put records in review; making a record public is a
+    permission of its own (see Publishable.Meta).
+    """
+
+    model: type[models.Model]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if issubclass(self.model, Publishable) and not can_publish(request, self.model):
+            fields += tuple(f for f in ("status", "published_at") if f not in fields)
+        return fields
+
+
+class BriefingAdmin(PublishPermissionMixin, VersionAdmin):
+    list_per_page = 100
+    formfield_overrides = URL_FIELDS
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: models.Model,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        stamp(obj, form, request.user)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: forms.BaseModelFormSet,
+        change: bool,
+    ) -> None:
+        for inline_form in formset.forms:
+            if inline_form.has_changed():
+                stamp(inline_form.instance, inline_form, request.user)
+        super().save_formset(request, form, formset, change)
+
+
+# Inlines -------------------------------------------------------------------------
+
+
+class ActorAliasInline(admin.TabularInline):
+    model = ActorAlias
+    fields = ("name", "language")
+    extra = 0
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    verbose_name = _("participant")
+    verbose_name_plural = _("participants")
+    fields = ("actor", "role", "represents", "note")
+    autocomplete_fields = ("actor", "represents")
+    extra = 0
+
+
+class CommitmentInline(PublishPermissionMixin, admin.StackedInline):
+    model = Commitment
+    fields = (
+        ("title", "slug"),
+        ("kind", "standing", "status"),
+        "statement",
+        ("actors", "topics"),
+        ("source_article", "deadline", "deadline_note"),
+    )
+    autocomplete_fields = ("actors", "topics", "source_article")
+    prepopulated_fields = {"slug": ("title",)}
+    show_change_link = True
+    extra = 0
+
+
+class ComplianceAssessmentInline(admin.StackedInline):
+    model = ComplianceAssessment
+    fk_name = "commitment"
+    formfield_overrides = URL_FIELDS
+    fields = (
+        ("actor", "score", "assessed_on"),
+        "rationale",
+        ("evidence_article", "evidence_url"),
+        ("supersedes", "assessed_by"),
+    )
+    readonly_fields = ("assessed_by",)
+    autocomplete_fields = ("actor", "evidence_article", "supersedes")
+    extra = 0
+
+
+class AnnotationInline(admin.StackedInline):
+    model = Annotation
+    fields = (
+        ("start", "end", "anchor_state"),
+        "quote",
+        ("prefix", "suffix"),
+        "note",
+        ("actor", "meeting", "commitment"),
+        "created_by",
+    )
+    readonly_fields = ("created_by",)
+    autocomplete_fields = ("actor", "meeting", "commitment")
+    extra = 0
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    fields = ("text", "start", "end", "actor", "confirmed_by", "confirmed_at")
+    readonly_fields = ("confirmed_by", "confirmed_at")
+    autocomplete_fields = ("actor",)
+    extra = 0
+
+
+# Model admins --------------------------------------------------------------------
+#
+# django-reversion registers each model the first time an admin for it, or for a
+# parent that inlines it, is created, and follows only the inlines known then.
+# Commitment is therefore registered before Meeting, which inlines it, so that
+# a commitment's revisions still carry its assessments.
+
+
+@admin.register(Topic)
+class TopicAdmin(BriefingAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "meeting_count",
+        "article_count",
+        "commitment_count",
+        "status",
+    )
+    list_filter = ("status",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "published_at"
+    fieldsets = (
+        (_("What"), {"fields": ("name", "slug", "description")}),
+        (_("Editorial"), {"fields": EDITORIAL_FIELDS}),
+    )
+    readonly_fields = TIMESTAMPS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                meeting_count=count_of(Meeting.topics.through, "topic"),
+                article_count=count_of(Article.topics.through, "topic"),
+                commitment_count=count_of(Commitment.topics.through, "topic"),
+            )
+        )
+
+    @admin.display(description=_("meetings"), ordering="meeting_count")
+    def meeting_count(self, topic: Topic) -> int:
+        return topic.meeting_count
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, topic: Topic) -> int:
+        return topic.article_count
+
+    @admin.display(description=_("commitments"), ordering="commitment_count")
+    def commitment_count(self, topic: Topic) -> int:
+        return topic.commitment_count
+
+
+@admin.register(Actor)
+class ActorAdmin(BriefingAdmin):
+    list_display = (
+        "name",
+        "honorific",
+        "kind",
+        "organisation_type",
+        "position",
+        "country",
+        "status",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        "organisation_type",
+        "is_asean_member",
+        ("country", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("country",)
+    search_fields = (
+        "name",
+        "honorific",
+        "position",
+        "position_local",
+        "aliases__name",
+        "iso_code",
+        "slug",
+    )
+    search_help_text = _(
+        "Name, honorific, position, ISO code or any alias as the sources write it."
+    )
+    autocomplete_fields = ("country", "parent")
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "published_at"
+    save_on_top = True
+    inlines = (ActorAliasInline,)
+    fieldsets = (
+        (
+            _("Who"),
+            {
+                "fields": (
+                    ("kind", "organisation_type"),
+                    ("honorific", "name"),
+                    "slug",
+                    ("position", "position_local"),
+                    "description",
+                )
+            },
+        ),
+        (
+            _("Where and part of what"),
+            {"fields": ("country", "parent", ("iso_code", "is_asean_member"))},
+        ),
+        (_("Links"), {"fields": ("wikidata_id",)}),
+        (_("Editorial"), {"fields": EDITORIAL_FIELDS}),
+    )
+    readonly_fields = TIMESTAMPS
+
+
+@admin.register(ActorAlias)
+class ActorAliasAdmin(BriefingAdmin):
+    list_display = ("name", "actor", "language")
+    list_filter = ("language",)
+    list_select_related = ("actor",)
+    search_fields = ("name", "actor__name")
+    autocomplete_fields = ("actor",)
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(BriefingAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "standing",
+        "made_by",
+        "meeting",
+        "deadline_display",
+        "source_article",
+        "status",
+    )
+    list_filter = (
+        "status",
+        "kind",
+        "standing",
+        ("topics", admin.RelatedOnlyFieldListFilter),
+        ("meeting", admin.RelatedOnlyFieldListFilter),
+        PartialDateYearFilter.on("deadline", _("deadline year")),
+    )
+    list_select_related = ("meeting", "source_article")
+    search_fields = ("title", "statement", "summary", "deadline_note", "slug")
+    search_help_text = _("Title, statement as written, summary or deadline.")
+    autocomplete_fields = ("actors", "meeting", "topics", "source_article")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "published_at"
+    save_on_top = True
+    inlines = (ComplianceAssessmentInline,)
+    fieldsets = (
+        (
+            _("What"),
+            {"fields": (("title", "slug"), "kind", "statement", "summary")},
+        ),
+        (
+            _("When and where"),
+            {"fields": ("meeting", ("deadline", "deadline_note"), "standing")},
+        ),
+        (_("Links"), {"fields": ("actors", "topics", "source_article")}),
+        (_("Editorial"), {"fields": EDITORIAL_FIELDS}),
+    )
+    readonly_fields = TIMESTAMPS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Commitment]:
+        return super().get_queryset(request).prefetch_related("actors")
+
+    @admin.display(description=_("made by"))
+    def made_by(self, commitment: Commitment) -> str:
+        return ", ".join(str(actor) for actor in commitment.actors.all())
+
+    @admin.display(description=_("deadline"), ordering="deadline")
+    def deadline_display(self, commitment: Commitment) -> str | None:
+        return readable_date(commitment.deadline)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(BriefingAdmin):
+    list_display = (
+        "name",
+        "start_display",
+        "level",
+        "format",
+        "state",
+        "country",
+        "reports_to",
+        "participant_count",
+        "commitment_count",
+        "status",
+    )
+    list_filter = (
+        "status",
+        "level",
+        "format",
+        "state",
+        PartialDateYearFilter.on("start", _("year")),
+        ("country", admin.RelatedOnlyFieldListFilter),
+        ("topics", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("country", "reports_to")
+    search_fields = (
+        "name",
+        "short_name",
+        "name_local",
+        "series",
+        "venue",
+        "city",
+        "slug",
+    )
+    search_help_text = _("Name in English or as written, short name, series, venue.")
+    autocomplete_fields = ("country", "reports_to", "topics")
+    prepopulated_fields = {"slug": ("short_name",)}
+    date_hierarchy = "published_at"
+    save_on_top = True
+    inlines = (ParticipationInline, CommitmentInline)
+    fieldsets = (
+        (
+            _("What"),
+            {
+                "fields": (
+                    "name",
+                    ("short_name", "slug"),
+                    "name_local",
+                    ("series", "edition"),
+                    ("level", "format"),
+                    "summary",
+                )
+            },
+        ),
+        (
+            _("When and where"),
+            {
+                "fields": (
+                    ("start", "end"),
+                    "date_note",
+                    ("venue", "city"),
+                    "country",
+                    "state",
+                )
+            },
+        ),
+        (_("Links"), {"fields": ("reports_to", "topics")}),
+        (_("Editorial"), {"fields": EDITORIAL_FIELDS}),
+    )
+    readonly_fields = TIMESTAMPS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Meeting]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                participant_count=count_of(Participation, "meeting"),
+                commitment_count=count_of(Commitment, "meeting"),
+            )
+        )
+
+    @admin.display(description=_("start"), ordering="start")
+    def start_display(self, meeting: Meeting) -> str | None:
+        return readable_date(meeting.start)
+
+    @admin.display(description=_("participants"), ordering="participant_count")
+    def participant_count(self, meeting: Meeting) -> int:
+        return meeting.participant_count
+
+    @admin.display(description=_("commitments"), ordering="commitment_count")
+    def commitment_count(self, meeting: Meeting) -> int:
+        return meeting.commitment_count
+
+
+@admin.register(Participation)
+class ParticipationAdmin(BriefingAdmin):
+    list_display = ("actor", "role", "meeting", "represents", "note")
+    list_filter = ("role", ("meeting", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("actor", "meeting", "represents")
+    search_fields = (
+        "actor__name",
+        "actor__aliases__name",
+        "meeting__name",
+        "meeting__short_name",
+        "note",
+    )
+    autocomplete_fields = ("meeting", "actor", "represents")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        # The admin builds the form from its fieldsets; this class only adds the
+        # checks on the source text.
+        fields = ("body",)
+
+    def clean_body(self) -> str:
+        # Browsers send a textarea back with CRLF line ends. Undo that, or merely
+        # saving the form would change the text, its hash and every offset that
+        # annotations and mentions hold into it.
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        # The field keeps surrounding whitespace, so "required" alone would let a
+        # text of blanks through.
+        if not body.strip():
+            raise ValidationError(
+                _("An article needs its source text."), code="required"
+            )
+        return body
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        body = cleaned_data.get("body")
+        # content_hash is not a form field, so the form's own unique checks skip
+        # it; without this, article_save()'s full_clean() would fail after the
+        # form had been accepted.
+        if body:
+            duplicate = (
+                Article.objects.filter(content_hash=Article.hash_text(body))
+                .exclude(pk=self.instance.pk)
+                .only("title")
+                .first()
+            )
+            if duplicate is not None:
+                self.add_error(
+                    "body",
+                    ValidationError(
+                        _("This text is already on the desk as “%(title)s”."),
+                        code="duplicate_text",
+                        params={"title": duplicate.title},
+                    ),
+                )
+        return cleaned_data
+
+
+@admin.register(Article)
+class ArticleAdmin(BriefingAdmin):
+    form = ArticleAdminForm
+    list_display = ("title", "outlet", "language", "published_display", "status")
+    list_filter = (
+        "status",
+        "language",
+        ("outlet", admin.RelatedOnlyFieldListFilter),
+        PartialDateYearFilter.on("published", _("year published")),
+        ("topics", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("outlet",)
+    search_fields = ("title", "body", "summary", "url", "slug")
+    search_help_text = _("Title, source text, summary or URL.")
+    autocomplete_fields = ("outlet", "meetings", "actors", "topics")
+    prepopulated_fields = {"slug": ("title",)}
+    date_hierarchy = "published_at"
+    save_on_top = True
+    inlines = (AnnotationInline, MentionInline)
+    fieldsets = (
+        (_("What"), {"fields": ("title", "slug", "language", "body", "summary")}),
+        (
+            _("When and where"),
+            {
+                "fields": (
+                    ("published", "date_note"),
+                    "outlet",
+                    "url",
+                    "imported_from",
+                )
+            },
+        ),
+        (_("Links"), {"fields": ("meetings", "actors", "topics")}),
+        (_("Editorial"), {"fields": (*EDITORIAL_FIELDS, "content_hash")}),
+    )
+    readonly_fields = (*TIMESTAMPS, "content_hash")
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs
+    ) -> forms.Field | None:
+        if db_field.name == "body":
+            # Verbatim text: no stripping of leading or trailing blank lines, and
+            # room to read it.
+            kwargs["strip"] = False
+            kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 30})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Article,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        article_save(article=obj)
+
+    @admin.display(description=_("published"), ordering="published")
+    def published_display(self, article: Article) -> str | None:
+        return readable_date(article.published)
+
+
+@admin.register(ComplianceAssessment)
+class ComplianceAssessmentAdmin(BriefingAdmin):
+    list_display = (
+        "commitment",
+        "actor",
+        "score",
+        "assessed_on",
+        "assessed_by",
+        "evidence_article",
+    )
+    list_filter = ("score", ("actor", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("commitment", "actor", "assessed_by", "evidence_article")
+    search_fields = ("commitment__title", "actor__name", "rationale")
+    autocomplete_fields = ("commitment", "actor", "evidence_article", "supersedes")
+    date_hierarchy = "assessed_on"
+    fieldsets = (
+        (_("What"), {"fields": ("commitment", "actor", "score", "rationale")}),
+        (_("When"), {"fields": ("assessed_on",)}),
+        (
+            _("Links"),
+            {"fields": ("evidence_article", "evidence_url", "supersedes")},
+        ),
+        (_("Editorial"), {"fields": ("assessed_by", "created_at")}),
+    )
+    readonly_fields = ("assessed_by", "created_at")
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(BriefingAdmin):
+    list_display = ("quote_excerpt", "article", "anchor_state", "created_by")
+    list_filter = ("anchor_state",)
+    list_select_related = ("article", "created_by")
+    search_fields = ("quote", "note", "article__title")
+    autocomplete_fields = ("article", "actor", "meeting", "commitment")
+    fieldsets = (
+        (
+            _("What"),
+            {"fields": ("article", ("start", "end"), "quote", ("prefix", "suffix"))},
+        ),
+        (_("Note"), {"fields": ("note",)}),
+        (_("Links"), {"fields": ("actor", "meeting", "commitment")}),
+        (_("Editorial"), {"fields": ("anchor_state", "created_by", "created_at")}),
+    )
+    readonly_fields = ("created_by", "created_at")
+
+    @admin.display(description=_("quote"), ordering="quote")
+    def quote_excerpt(self, annotation: Annotation) -> str:
+        quote = annotation.quote
+        return quote if len(quote) <= 80 else quote[:77] + "…"
+
+
+@admin.register(Mention)
+class MentionAdmin(BriefingAdmin):
+    list_display = ("text", "article", "actor", "confirmed_by", "confirmed_at")
+    list_filter = (ResolvedFilter,)
+    list_select_related = ("article", "actor", "confirmed_by")
+    search_fields = ("text", "actor__name", "article__title")
+    autocomplete_fields = ("article", "actor")
+    fieldsets = (
+        (_("What"), {"fields": ("article", ("start", "end"), "text")}),
+        (_("Refers to"), {"fields": ("actor", ("confirmed_by", "confirmed_at"))}),
+    )
+    readonly_fields = ("confirmed_by", "confirmed_at")
