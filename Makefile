@@ -19,7 +19,7 @@ migrate: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py loaddata seed_corpus
+	$(BIN)/python manage.py load_seed_corpus
 
 editor: migrate
 	$(BIN)/python manage.py create_editor
