@@ -23,6 +23,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 _PATTERN = re.compile(
@@ -183,3 +184,22 @@ class PartialDateField(models.CharField):
             return PartialDate(value)
         except ValueError as error:
             raise ValidationError(str(error), code="invalid_partial_date") from error
+
+
+def on_or_after(field: str, day: date) -> Q:
+    """Dates in `field` that may fall on or after `day`.
+
+    A coarser date matches when its last possible day does: "2025" is on or
+    after 1 June 2025. Dates without a year never match a range.
+    """
+    iso = day.isoformat()
+    return Q(**{f"{field}__gte": iso}) | Q(**{field: iso[:4]}) | Q(**{field: iso[:7]})
+
+
+def on_or_before(field: str, day: date) -> Q:
+    """Dates in `field` that may fall on or before `day` (by their first day)."""
+    return (
+        Q(**{f"{field}__lte": day.isoformat()})
+        & ~Q(**{f"{field}__startswith": "--"})
+        & ~Q(**{field: ""})
+    )

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,15 +36,24 @@ class Language(models.TextChoices):
     OTHER = "und", _("other or undetermined")
 
 
+def can_preview(user) -> bool:
+    """Staff preview drafts; everybody else sees published records only."""
+    return user is not None and user.is_active and user.is_staff
+
+
+def visible_q(user, prefix: str = "") -> Q:
+    """The same rule as a filter, also across a relation: visible_q(u, "actor__")."""
+    if can_preview(user):
+        return Q()
+    return Q(**{f"{prefix}status": EditorialStatus.PUBLISHED})
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=EditorialStatus.PUBLISHED)
 
     def visible_to(self, user):
-        """Staff preview drafts; everybody else sees published records only."""
-        if user is not None and user.is_active and user.is_staff:
-            return self
-        return self.published()
+        return self.filter(visible_q(user))
 
 
 class Publishable(models.Model):
@@ -88,6 +99,9 @@ class Topic(Publishable):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("topic-detail", kwargs={"slug": self.slug})
+
 
 class ActorKind(models.TextChoices):
     PERSON = "person", _("person")
@@ -113,6 +127,31 @@ class ActorQuerySet(PublishableQuerySet):
 
     def outlets(self):
         return self.filter(organisation_type=OrganisationType.NEWS_OUTLET)
+
+    def for_actor_page(self, user):
+        return self.select_related("country", "parent").prefetch_related(
+            "aliases",
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.filter(visible_q(user, "meeting__"))
+                .select_related("meeting__country", "represents")
+                .order_by("-meeting__start", "meeting__name"),
+            ),
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.visible_to(user).for_listing(user),
+            ),
+            Prefetch(
+                "annotations",
+                queryset=Annotation.objects.filter(
+                    visible_q(user, "article__")
+                ).select_related("article"),
+            ),
+            Prefetch(
+                "units",
+                queryset=Actor.objects.visible_to(user).order_by("name"),
+            ),
+        )
 
 
 class Actor(Publishable):
@@ -216,6 +255,11 @@ class Actor(Publishable):
             return f"{self.name} ({self.iso_code})"
         return self.name
 
+    def get_absolute_url(self) -> str:
+        if self.kind == ActorKind.COUNTRY:
+            return reverse("country-detail", kwargs={"slug": self.slug})
+        return reverse("actor-detail", kwargs={"slug": self.slug})
+
     @property
     def full_name(self) -> str:
         """The name as a reader would address the person: "Dato' Seri Mohamed …"."""
@@ -272,6 +316,57 @@ class MeetingState(models.TextChoices):
     ANNOUNCED = "announced", _("announced")
     HELD = "held", _("held")
     CANCELLED = "cancelled", _("cancelled")
+
+
+class MeetingQuerySet(PublishableQuerySet):
+    def upcoming(self):
+        return self.filter(state=MeetingState.ANNOUNCED)
+
+    def for_listing(self):
+        return self.select_related("country")
+
+    def count_by_year(self) -> list[tuple[str, int]]:
+        """(year, meetings) for every year with a dated meeting, in one query."""
+        return list(
+            self.exclude(start="")
+            .exclude(start__startswith="--")
+            .annotate(year=Substr("start", 1, 4))
+            .values_list("year")
+            .annotate(n=Count("pk"))
+            .order_by("year")
+        )
+
+    def for_briefing_page(self, user):
+        """A meeting with all its briefing shows, in a fixed number of queries."""
+        return self.select_related(
+            "country", "reports_to__reports_to__reports_to"
+        ).prefetch_related(
+            Prefetch(
+                "reporting_meetings",
+                queryset=Meeting.objects.visible_to(user).order_by("start", "name"),
+            ),
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.filter(visible_q(user, "actor__"))
+                .select_related("actor", "represents")
+                .order_by("actor__name"),
+            ),
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.visible_to(user).for_listing(user),
+            ),
+            Prefetch(
+                "articles",
+                queryset=Article.objects.visible_to(user).for_listing(),
+            ),
+            Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+            Prefetch(
+                "annotations",
+                queryset=Annotation.objects.filter(
+                    visible_q(user, "article__")
+                ).select_related("article"),
+            ),
+        )
 
 
 class Meeting(Publishable):
@@ -342,6 +437,8 @@ class Meeting(Publishable):
         Topic, blank=True, related_name="meetings", verbose_name=_("topics")
     )
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta(Publishable.Meta):
         ordering = ["-start", "name"]
         verbose_name = _("meeting")
@@ -361,6 +458,9 @@ class Meeting(Publishable):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("meeting-detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
         # Walk up the chain so that A → B → A cannot be saved.
@@ -427,6 +527,31 @@ class Participation(models.Model):
         return f"{self.actor} — {self.get_role_display()} — {self.meeting}"
 
 
+class ArticleQuerySet(PublishableQuerySet):
+    def for_listing(self):
+        return self.select_related("outlet")
+
+    def for_reader(self, user):
+        """An article with its annotations and the records it concerns."""
+        return self.select_related("outlet").prefetch_related(
+            Prefetch(
+                "annotations",
+                queryset=Annotation.objects.select_related(
+                    "actor", "meeting", "commitment"
+                ).order_by("start", "-end"),
+            ),
+            Prefetch("meetings", queryset=Meeting.objects.visible_to(user)),
+            Prefetch("actors", queryset=Actor.objects.visible_to(user)),
+            Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.visible_to(user)
+                .for_listing(user)
+                .order_by("pk"),
+            ),
+        )
+
+
 class Article(Publishable):
     title = models.CharField(_("title"), max_length=500)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -472,6 +597,8 @@ class Article(Publishable):
         Topic, blank=True, related_name="articles", verbose_name=_("topics")
     )
 
+    objects = ArticleQuerySet.as_manager()
+
     class Meta(Publishable.Meta):
         ordering = ["-published", "title"]
         verbose_name = _("article")
@@ -492,6 +619,9 @@ class Article(Publishable):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article-detail", kwargs={"slug": self.slug})
 
     @staticmethod
     def hash_text(body: str) -> str:
@@ -517,10 +647,34 @@ class Standing(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
+OPEN_STANDINGS = [Standing.ANNOUNCED, Standing.IN_PROGRESS, Standing.UNKNOWN]
+
+
 class CommitmentQuerySet(PublishableQuerySet):
     def open(self):
-        return self.filter(
-            standing__in=[Standing.ANNOUNCED, Standing.IN_PROGRESS, Standing.UNKNOWN]
+        return self.filter(standing__in=OPEN_STANDINGS)
+
+    def for_listing(self, user):
+        """Commitments as lists show them: parties, topics, meeting, source."""
+        return self.select_related("meeting", "source_article").prefetch_related(
+            Prefetch("actors", queryset=Actor.objects.visible_to(user)),
+            Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+        )
+
+    def for_commitment_page(self, user):
+        return self.for_listing(user).prefetch_related(
+            Prefetch(
+                "annotations",
+                queryset=Annotation.objects.filter(
+                    visible_q(user, "article__")
+                ).select_related("article"),
+            ),
+            Prefetch(
+                "assessments",
+                queryset=ComplianceAssessment.objects.select_related(
+                    "actor", "evidence_article"
+                ).order_by("-assessed_on", "-pk"),
+            ),
         )
 
 
@@ -579,6 +733,9 @@ class Commitment(Publishable):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("commitment-detail", kwargs={"slug": self.slug})
 
 
 class ComplianceScore(models.IntegerChoices):
@@ -759,6 +916,9 @@ class Annotation(TextSpan):
     def __str__(self) -> str:
         quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
         return f"“{quote}” ({self.article})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#annotation-{self.pk}"
 
 
 class Mention(TextSpan):

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Serantau editorial desk")
@@ -8,4 +8,5 @@ admin.site.index_title = _("Curated briefings")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("briefings.urls")),
 ]

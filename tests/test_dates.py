@@ -67,3 +67,28 @@ def test_from_parts_builds_each_precision():
     assert PartialDate.from_parts(None, 12, 4) == "--12-04"
     with pytest.raises(ValueError, match="needs a month and a day"):
         PartialDate.from_parts(None, 12)
+
+
+@pytest.mark.django_db
+def test_a_deadline_window_keeps_coarse_dates_that_may_fall_inside_it():
+    from briefings.dates import on_or_after, on_or_before
+    from briefings.models import Commitment
+    from tests.factories import CommitmentFactory
+
+    for deadline in [
+        "2025",
+        "2025-10",
+        "2025-06-15",
+        "2024-12",
+        "2026-01",
+        "--12-04",
+        "",
+    ]:
+        CommitmentFactory(deadline=deadline)
+    window = Commitment.objects.filter(
+        on_or_after("deadline", date(2025, 1, 1)),
+        on_or_before("deadline", date(2025, 12, 31)),
+    )
+    assert sorted(c.deadline for c in window) == ["2025", "2025-06-15", "2025-10"]
+    late_june = Commitment.objects.filter(on_or_after("deadline", date(2025, 6, 20)))
+    assert sorted(c.deadline for c in late_june) == ["2025", "2025-10", "2026-01"]
