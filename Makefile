@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format migrate seed editor clean
+.PHONY: run test lint format migrate seed editor schema clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: $(BIN)/.installed
 format: $(BIN)/.installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Regenerate the committed OpenAPI schema after changing the API.
+schema: $(BIN)/.installed
+	$(BIN)/python manage.py spectacular --file openapi/schema.yaml --validate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

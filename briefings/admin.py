@@ -695,7 +695,7 @@ class ArticleAdmin(BriefingAdmin):
         form: forms.ModelForm,
         change: bool,
     ) -> None:
-        article_save(article=obj)
+        article_save(article=obj, user=request.user)
 
     @admin.display(description=_("published"), ordering="published")
     def published_display(self, article: Article) -> str | None:

@@ -12,9 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from briefings.dates import on_or_after, on_or_before
 from briefings.models import (
     Actor,
+    Annotation,
+    Article,
     Commitment,
     CommitmentKind,
+    ComplianceAssessment,
     Meeting,
+    Mention,
     Standing,
     Topic,
 )
@@ -103,3 +107,183 @@ class CommitmentFilter(django_filters.FilterSet):
     def qs(self):
         # Many-to-many filters may repeat a row; a tracker counts each once.
         return super().qs.distinct()
+
+
+def _date_window(field: str, label: str):
+    """A pair of filters, `<name>_after` and `<name>_before`, on a partial date."""
+
+    # django-filter calls a method given as a callable with (queryset, name, value).
+    def after(queryset, name, value):
+        return queryset.filter(on_or_after(field, value))
+
+    def before(queryset, name, value):
+        return queryset.filter(on_or_before(field, value))
+
+    return (
+        django_filters.DateFilter(
+            label=_("%(label)s on or after") % {"label": label},
+            method=after,
+            widget=DATE_INPUT,
+        ),
+        django_filters.DateFilter(
+            label=_("%(label)s on or before") % {"label": label},
+            method=before,
+            widget=DATE_INPUT,
+        ),
+    )
+
+
+class MeetingFilter(django_filters.FilterSet):
+    start_after, start_before = _date_window("start", _("Start"))
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country (ISO code)"),
+        to_field_name="iso_code",
+        queryset=_visible(Actor, kind="country"),
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Participant (slug)"),
+        field_name="participants",
+        to_field_name="slug",
+        queryset=_visible(Actor),
+        distinct=True,
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic (slug)"),
+        field_name="topics",
+        to_field_name="slug",
+        queryset=_visible(Topic),
+    )
+    reports_to = django_filters.ModelChoiceFilter(
+        label=_("Reports to (slug)"), to_field_name="slug", queryset=_visible(Meeting)
+    )
+    series = django_filters.CharFilter(label=_("Series"), lookup_expr="iexact")
+
+    class Meta:
+        model = Meeting
+        fields = ["level", "format", "state", "status", "series"]
+
+
+class ArticleFilter(django_filters.FilterSet):
+    published_after, published_before = _date_window("published", _("Published"))
+    outlet = django_filters.ModelChoiceFilter(
+        label=_("Outlet (slug)"), to_field_name="slug", queryset=_visible(Actor)
+    )
+    meeting = django_filters.ModelChoiceFilter(
+        label=_("Meeting (slug)"),
+        field_name="meetings",
+        to_field_name="slug",
+        queryset=_visible(Meeting),
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Actor (slug)"),
+        field_name="actors",
+        to_field_name="slug",
+        queryset=_visible(Actor),
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("Topic (slug)"),
+        field_name="topics",
+        to_field_name="slug",
+        queryset=_visible(Topic),
+    )
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country of the outlet (ISO code)"),
+        field_name="outlet__country",
+        to_field_name="iso_code",
+        queryset=_visible(Actor, kind="country"),
+    )
+
+    class Meta:
+        model = Article
+        fields = ["language", "status"]
+
+
+class ActorFilter(django_filters.FilterSet):
+    country = django_filters.ModelChoiceFilter(
+        label=_("Country (ISO code)"),
+        to_field_name="iso_code",
+        queryset=_visible(Actor, kind="country"),
+    )
+    parent = django_filters.ModelChoiceFilter(
+        label=_("Part of (slug)"), to_field_name="slug", queryset=_visible(Actor)
+    )
+    meeting = django_filters.ModelChoiceFilter(
+        label=_("Took part in (meeting slug)"),
+        field_name="meetings",
+        to_field_name="slug",
+        queryset=_visible(Meeting),
+        distinct=True,
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["kind", "organisation_type", "is_asean_member", "iso_code", "status"]
+
+
+class TopicFilter(django_filters.FilterSet):
+    class Meta:
+        model = Topic
+        fields = ["status"]
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    commitment = django_filters.ModelChoiceFilter(
+        label=_("Commitment (slug)"),
+        to_field_name="slug",
+        queryset=_visible(Commitment),
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Actor assessed (slug)"), to_field_name="slug", queryset=_visible(Actor)
+    )
+    assessed_after = django_filters.DateFilter(
+        label=_("Assessed on or after"), field_name="assessed_on", lookup_expr="gte"
+    )
+    assessed_before = django_filters.DateFilter(
+        label=_("Assessed on or before"), field_name="assessed_on", lookup_expr="lte"
+    )
+
+    class Meta:
+        model = ComplianceAssessment
+        fields = ["score"]
+
+
+class AnnotationFilter(django_filters.FilterSet):
+    article = django_filters.ModelChoiceFilter(
+        label=_("Article (slug)"), to_field_name="slug", queryset=_visible(Article)
+    )
+    commitment = django_filters.ModelChoiceFilter(
+        label=_("Supports commitment (slug)"),
+        to_field_name="slug",
+        queryset=_visible(Commitment),
+    )
+    meeting = django_filters.ModelChoiceFilter(
+        label=_("About meeting (slug)"),
+        to_field_name="slug",
+        queryset=_visible(Meeting),
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("About actor (slug)"), to_field_name="slug", queryset=_visible(Actor)
+    )
+
+    class Meta:
+        model = Annotation
+        fields = ["anchor_state"]
+
+
+class MentionFilter(django_filters.FilterSet):
+    article = django_filters.ModelChoiceFilter(
+        label=_("Article (slug)"), to_field_name="slug", queryset=_visible(Article)
+    )
+    actor = django_filters.ModelChoiceFilter(
+        label=_("Refers to (slug)"), to_field_name="slug", queryset=_visible(Actor)
+    )
+    resolved = django_filters.BooleanFilter(
+        label=_("Resolved to an actor"),
+        field_name="actor",
+        lookup_expr="isnull",
+        exclude=True,
+    )
+
+    class Meta:
+        model = Mention
+        fields = ["article", "actor", "resolved"]

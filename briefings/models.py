@@ -8,6 +8,7 @@ place that rule is written.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,6 +47,25 @@ def visible_q(user, prefix: str = "") -> Q:
     if can_preview(user):
         return Q()
     return Q(**{f"{prefix}status": EditorialStatus.PUBLISHED})
+
+
+def conceal(user, objects: Iterable, *paths: str) -> None:
+    """Blank the links along `paths` ("country", "actor.country") that `user`
+    may not follow, on objects already fetched for display.
+
+    It changes the objects in memory only: never save an object after this.
+    """
+    if can_preview(user):
+        return
+    for obj in objects:
+        for path in paths:
+            *head, last = path.split(".")
+            target = obj
+            for name in head:
+                target = getattr(target, name, None)
+            related = getattr(target, last, None) if target is not None else None
+            if related is not None and not related.is_published:
+                setattr(target, last, None)
 
 
 class PublishableQuerySet(models.QuerySet):

@@ -10,7 +10,6 @@ remember the rule.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -34,26 +33,10 @@ from briefings.models import (
     ParticipationRole,
     Standing,
     Topic,
-    can_preview,
+    conceal,
 )
 
 PAGE_SIZE = 25
-
-
-def conceal(user, objects: Iterable, *paths: str) -> None:
-    """Blank the links along `paths` ("country", "actor.country") that `user`
-    may not follow, on objects already fetched."""
-    if can_preview(user):
-        return
-    for obj in objects:
-        for path in paths:
-            *head, last = path.split(".")
-            target = obj
-            for name in head:
-                target = getattr(target, name, None)
-            related = getattr(target, last, None) if target is not None else None
-            if related is not None and not related.is_published:
-                setattr(target, last, None)
 
 
 def get_visible(queryset, user, **lookup):

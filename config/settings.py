@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "import_export",
     "reversion",
     "briefings",
@@ -118,3 +121,58 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# The API: anonymous clients read published records, throttled; editors sign
+# in with a token or the admin's session and write within their permissions.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so that a refused token answers 401 with a challenge.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "briefings.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "briefings.api.pagination.BoundedPageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "120/min"),
+        "user": os.environ.get("API_USER_RATE", "600/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Serantau API",
+    "DESCRIPTION": (
+        "Curated, sourced records of Southeast Asian security diplomacy: "
+        "meetings, actors, commitments, the articles they come from and the "
+        "annotated sentences that support them. Anonymous clients read "
+        "published records; editors authenticate with a token "
+        "(`Authorization: Token <key>`) or a session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EditorialStatusEnum": "briefings.models.EditorialStatus",
+        "LanguageEnum": "briefings.models.Language",
+        "StandingEnum": "briefings.models.Standing",
+        "MeetingStateEnum": "briefings.models.MeetingState",
+        "ActorKindEnum": "briefings.models.ActorKind",
+        "CommitmentKindEnum": "briefings.models.CommitmentKind",
+        "PrecisionEnum": "briefings.dates.Precision",
+    },
+}

@@ -8,5 +8,6 @@ admin.site.index_title = _("Curated briefings")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("briefings.api.urls")),
     path("", include("briefings.urls")),
 ]

@@ -1,0 +1,420 @@
+"""Representations of the curated records.
+
+Relations are written and read as slugs (ids for records without one), with
+compact nested objects where a client would otherwise need a second request.
+`url` is the record in this API, `page_url` its public page; the source URL of
+an article is `source_url`. Serializers hold no logic: writes go through
+briefings.services from the viewsets.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from briefings.dates import Precision
+from briefings.models import (
+    Actor,
+    ActorAlias,
+    Annotation,
+    Article,
+    Commitment,
+    ComplianceAssessment,
+    Meeting,
+    Mention,
+    Participation,
+    Topic,
+)
+
+
+@extend_schema_field(
+    serializers.ChoiceField(choices=Precision.choices, allow_null=True)
+)
+class PrecisionField(serializers.ReadOnlyField):
+    """How precise a partial date is; null when no date is stated."""
+
+    def to_representation(self, value):
+        return value.precision.value if value else None
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PageUrlField(serializers.ReadOnlyField):
+    """The absolute URL of the record's public page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, instance):
+        request = self.context.get("request")
+        path = instance.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+def slug_field(queryset, **kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+
+
+# Compact forms, nested in other records ----------------------------------------
+
+
+class ActorRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:actor-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["url", "slug", "name", "kind", "iso_code"]
+
+
+class CommitmentRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:commitment-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Commitment
+        fields = ["url", "slug", "title", "kind", "standing"]
+
+
+class ArticleRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:article-detail", lookup_field="slug"
+    )
+    page_url = PageUrlField()
+
+    class Meta:
+        model = Article
+        fields = ["url", "page_url", "slug", "title", "language", "published"]
+
+
+class ParticipationSerializer(serializers.ModelSerializer):
+    actor = ActorRefSerializer(read_only=True)
+    represents = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["actor", "role", "represents", "note"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    """An annotation as the anchored quote it is (W3C position + quote selectors)."""
+
+    article = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    page_url = PageUrlField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "article",
+            "page_url",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "note",
+            "anchor_state",
+        ]
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActorAlias
+        fields = ["name", "language"]
+
+
+# Records --------------------------------------------------------------------------
+
+EDITORIAL = ["status", "published_at", "created_at", "updated_at"]
+EDITORIAL_READ_ONLY = ["published_at", "created_at", "updated_at"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:topic-detail", lookup_field="slug"
+    )
+    page_url = PageUrlField()
+
+    class Meta:
+        model = Topic
+        fields = ["url", "page_url", "slug", "name", "description", *EDITORIAL]
+        read_only_fields = EDITORIAL_READ_ONLY
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:actor-detail", lookup_field="slug"
+    )
+    page_url = PageUrlField()
+    country = slug_field(Actor.objects.countries(), required=False, allow_null=True)
+    parent = slug_field(Actor.objects.all(), required=False, allow_null=True)
+    aliases = AliasSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "url",
+            "page_url",
+            "slug",
+            "kind",
+            "organisation_type",
+            "name",
+            "honorific",
+            "full_name",
+            "aliases",
+            "position",
+            "position_local",
+            "country",
+            "parent",
+            "iso_code",
+            "is_asean_member",
+            "wikidata_id",
+            "description",
+            *EDITORIAL,
+        ]
+        read_only_fields = ["full_name", *EDITORIAL_READ_ONLY]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:meeting-detail", lookup_field="slug"
+    )
+    page_url = PageUrlField()
+    start_precision = PrecisionField(source="start")
+    end_precision = PrecisionField(source="end")
+    country = slug_field(Actor.objects.countries(), required=False, allow_null=True)
+    country_code = serializers.SerializerMethodField()
+    reports_to = slug_field(Meeting.objects.all(), required=False, allow_null=True)
+    topics = slug_field(Topic.objects.all(), many=True, required=False)
+    participants = ParticipationSerializer(
+        source="participations", many=True, read_only=True
+    )
+    commitments = CommitmentRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "url",
+            "page_url",
+            "slug",
+            "name",
+            "short_name",
+            "name_local",
+            "series",
+            "edition",
+            "level",
+            "format",
+            "state",
+            "start",
+            "start_precision",
+            "end",
+            "end_precision",
+            "date_note",
+            "venue",
+            "city",
+            "country",
+            "country_code",
+            "reports_to",
+            "topics",
+            "summary",
+            "participants",
+            "commitments",
+            *EDITORIAL,
+        ]
+        read_only_fields = EDITORIAL_READ_ONLY
+
+    def get_country_code(self, meeting: Meeting) -> str | None:
+        return meeting.country.iso_code if meeting.country else None
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    reporting_meetings = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    articles = ArticleRefSerializer(many=True, read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [*MeetingSerializer.Meta.fields, "reporting_meetings", "articles"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:article-detail", lookup_field="slug"
+    )
+    page_url = PageUrlField()
+    source_url = serializers.URLField(
+        source="url", required=False, allow_blank=True, max_length=1000
+    )
+    published_precision = PrecisionField(source="published")
+    outlet = slug_field(Actor.objects.all(), required=False, allow_null=True)
+    meetings = slug_field(Meeting.objects.all(), many=True, required=False)
+    actors = slug_field(Actor.objects.all(), many=True, required=False)
+    topics = slug_field(Topic.objects.all(), many=True, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "url",
+            "page_url",
+            "slug",
+            "title",
+            "outlet",
+            "source_url",
+            "language",
+            "published",
+            "published_precision",
+            "date_note",
+            "summary",
+            "content_hash",
+            "imported_from",
+            "meetings",
+            "actors",
+            "topics",
+            *EDITORIAL,
+        ]
+        read_only_fields = ["content_hash", *EDITORIAL_READ_ONLY]
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    annotations = QuoteSerializer(many=True, read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "annotations"]
+
+
+class ArticleWriteSerializer(ArticleSerializer):
+    """The body is written in full; lists leave it out to stay compact."""
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body"]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:commitment-detail", lookup_field="slug"
+    )
+    page_url = PageUrlField()
+    actors = slug_field(Actor.objects.all(), many=True)
+    meeting = slug_field(Meeting.objects.all(), required=False, allow_null=True)
+    topics = slug_field(Topic.objects.all(), many=True, required=False)
+    source_article = slug_field(Article.objects.all())
+    deadline_precision = PrecisionField(source="deadline")
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "url",
+            "page_url",
+            "slug",
+            "title",
+            "kind",
+            "statement",
+            "summary",
+            "actors",
+            "meeting",
+            "topics",
+            "deadline",
+            "deadline_precision",
+            "deadline_note",
+            "source_article",
+            "standing",
+            *EDITORIAL,
+        ]
+        read_only_fields = EDITORIAL_READ_ONLY
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:assessment-detail")
+    commitment = slug_field(Commitment.objects.all())
+    actor = slug_field(Actor.objects.all())
+    evidence_article = slug_field(
+        Article.objects.all(), required=False, allow_null=True
+    )
+    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ComplianceAssessment
+        fields = [
+            "id",
+            "url",
+            "commitment",
+            "actor",
+            "assessed_on",
+            "score",
+            "rationale",
+            "evidence_article",
+            "evidence_url",
+            "assessed_by",
+            "supersedes",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class CommitmentDetailSerializer(CommitmentSerializer):
+    parties = ActorRefSerializer(source="actors", many=True, read_only=True)
+    source = ArticleRefSerializer(source="source_article", read_only=True)
+    supporting_quotes = QuoteSerializer(source="annotations", many=True, read_only=True)
+    assessments = AssessmentSerializer(many=True, read_only=True)
+
+    class Meta(CommitmentSerializer.Meta):
+        fields = [
+            *CommitmentSerializer.Meta.fields,
+            "parties",
+            "source",
+            "supporting_quotes",
+            "assessments",
+        ]
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:annotation-detail")
+    page_url = PageUrlField()
+    article = slug_field(Article.objects.all())
+    actor = slug_field(Actor.objects.all(), required=False, allow_null=True)
+    meeting = slug_field(Meeting.objects.all(), required=False, allow_null=True)
+    commitment = slug_field(Commitment.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "url",
+            "page_url",
+            "article",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "note",
+            "anchor_state",
+            "actor",
+            "meeting",
+            "commitment",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:mention-detail")
+    article = slug_field(Article.objects.all())
+    actor = slug_field(Actor.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Mention
+        fields = [
+            "id",
+            "url",
+            "article",
+            "start",
+            "end",
+            "text",
+            "actor",
+            "confirmed_at",
+        ]
+        read_only_fields = ["confirmed_at"]

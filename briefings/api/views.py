@@ -1,0 +1,313 @@
+"""API v1 viewsets.
+
+Each `get_queryset` starts from the same visibility rule as the pages and a
+`for_api_*` set of joins, so a page of 100 records costs the same queries as a
+page of one. Writes go through briefings.services.record_save, which checks the
+publish permission, validates with the model's own rules and keeps history.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, status, viewsets
+
+from briefings import filters
+from briefings.api import serializers as api
+from briefings.api.filters import CommitmentApiFilter
+from briefings.models import (
+    Actor,
+    Annotation,
+    Article,
+    Commitment,
+    ComplianceAssessment,
+    Meeting,
+    Mention,
+    Participation,
+    Topic,
+    conceal,
+    visible_q,
+)
+from briefings.services import record_delete, record_save
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class CuratedViewSet(viewsets.ModelViewSet):
+    """Shared behaviour: visibility, concealed links, writes through services."""
+
+    # Links that may point at a record the client may not see.
+    conceal_paths: tuple[str, ...] = ()
+    detail_serializer_class: type[serializers.Serializer] | None = None
+    write_serializer_class: type[serializers.Serializer] | None = None
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class or self.serializer_class
+        if self.action == "retrieve" and self.detail_serializer_class:
+            return self.detail_serializer_class
+        return self.serializer_class
+
+    def get_serializer(self, *args, **kwargs):
+        # Reading only: a concealed link must never be saved back.
+        if args and "data" not in kwargs:
+            instances = args[0] if kwargs.get("many") else [args[0]]
+            self.conceal(instances)
+        return super().get_serializer(*args, **kwargs)
+
+    def conceal(self, instances) -> None:
+        conceal(self.request.user, instances, *self.conceal_paths)
+
+    def perform_create(self, serializer):
+        self._save(serializer, serializer.Meta.model())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def _save(self, serializer, instance) -> None:
+        data = dict(serializer.validated_data)
+        m2m = {
+            field.name: data.pop(field.name)
+            for field in instance._meta.many_to_many
+            if field.name in data
+        }
+        for name, value in data.items():
+            setattr(instance, name, value)
+        try:
+            record_save(
+                instance=instance,
+                user=self.request.user,
+                m2m=m2m,
+                comment=_("Changed through the API."),
+            )
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error)) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+        serializer.instance = instance
+
+    def perform_destroy(self, instance):
+        try:
+            record_delete(
+                instance=instance,
+                user=self.request.user,
+                comment=_("Deleted through the API."),
+            )
+        except ProtectedError as error:
+            names = ", ".join(sorted({str(obj) for obj in error.protected_objects})[:5])
+            raise Conflict(
+                _("Other records depend on this one: %(names)s.") % {"names": names}
+            ) from error
+
+
+class TopicViewSet(CuratedViewSet):
+    serializer_class = api.TopicSerializer
+    lookup_field = "slug"
+    filterset_class = filters.TopicFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "published_at", "updated_at"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        return Topic.objects.visible_to(self.request.user)
+
+
+class ActorViewSet(CuratedViewSet):
+    serializer_class = api.ActorSerializer
+    lookup_field = "slug"
+    filterset_class = filters.ActorFilter
+    search_fields = ["name", "aliases__name", "honorific", "position", "position_local"]
+    ordering_fields = ["name", "kind", "published_at", "updated_at"]
+    ordering = ["name"]
+    conceal_paths = ("country", "parent")
+
+    def get_queryset(self):
+        return (
+            Actor.objects.visible_to(self.request.user)
+            .select_related("country", "parent")
+            .prefetch_related("aliases")
+        )
+
+
+class MeetingViewSet(CuratedViewSet):
+    serializer_class = api.MeetingSerializer
+    detail_serializer_class = api.MeetingDetailSerializer
+    lookup_field = "slug"
+    filterset_class = filters.MeetingFilter
+    search_fields = ["name", "short_name", "name_local", "series", "summary"]
+    ordering_fields = ["start", "end", "name", "published_at", "updated_at"]
+    ordering = ["-start", "name"]
+    conceal_paths = ("country", "reports_to")
+
+    def get_queryset(self):
+        user = self.request.user
+        meetings = (
+            Meeting.objects.visible_to(user)
+            .select_related("country", "reports_to")
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.filter(visible_q(user, "actor__"))
+                    .select_related("actor", "represents")
+                    .order_by("role", "actor__name"),
+                ),
+                Prefetch(
+                    "commitments",
+                    queryset=Commitment.objects.visible_to(user).order_by("pk"),
+                ),
+                Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+            )
+        )
+        if self.action == "retrieve":
+            meetings = meetings.prefetch_related(
+                Prefetch(
+                    "reporting_meetings", queryset=Meeting.objects.visible_to(user)
+                ),
+                Prefetch("articles", queryset=Article.objects.visible_to(user)),
+            )
+        return meetings
+
+    def conceal(self, instances) -> None:
+        super().conceal(instances)
+        for meeting in instances:
+            conceal(self.request.user, meeting.participations.all(), "represents")
+
+
+class ArticleViewSet(CuratedViewSet):
+    serializer_class = api.ArticleSerializer
+    detail_serializer_class = api.ArticleDetailSerializer
+    write_serializer_class = api.ArticleWriteSerializer
+    lookup_field = "slug"
+    filterset_class = filters.ArticleFilter
+    search_fields = ["title", "summary", "body"]
+    ordering_fields = ["published", "title", "published_at", "updated_at"]
+    ordering = ["-published", "title"]
+    conceal_paths = ("outlet",)
+
+    def get_queryset(self):
+        user = self.request.user
+        articles = (
+            Article.objects.visible_to(user)
+            .select_related("outlet")
+            .prefetch_related(
+                Prefetch("meetings", queryset=Meeting.objects.visible_to(user)),
+                Prefetch("actors", queryset=Actor.objects.visible_to(user)),
+                Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+            )
+        )
+        if self.action == "retrieve":
+            articles = articles.prefetch_related(
+                Prefetch(
+                    "annotations",
+                    queryset=Annotation.objects.select_related("article"),
+                )
+            )
+        return articles
+
+
+class CommitmentViewSet(CuratedViewSet):
+    serializer_class = api.CommitmentSerializer
+    detail_serializer_class = api.CommitmentDetailSerializer
+    lookup_field = "slug"
+    filterset_class = CommitmentApiFilter
+    search_fields = ["title", "statement", "summary"]
+    ordering_fields = ["deadline", "title", "standing", "published_at", "updated_at"]
+    ordering = ["deadline", "pk"]
+    conceal_paths = ("meeting", "source_article")
+
+    def get_queryset(self):
+        user = self.request.user
+        commitments = Commitment.objects.visible_to(user)
+        if self.action == "retrieve":
+            return commitments.for_commitment_page(user)
+        return commitments.for_listing(user)
+
+    def conceal(self, instances) -> None:
+        super().conceal(instances)
+        if self.action == "retrieve":
+            for commitment in instances:
+                conceal(
+                    self.request.user,
+                    commitment.assessments.all(),
+                    "actor",
+                    "evidence_article",
+                )
+
+
+class AssessmentViewSet(CuratedViewSet):
+    """Compliance assessments, visible with the commitment they judge."""
+
+    serializer_class = api.AssessmentSerializer
+    filterset_class = filters.AssessmentFilter
+    search_fields = ["rationale"]
+    ordering_fields = ["assessed_on", "score", "created_at"]
+    ordering = ["-assessed_on", "-pk"]
+    conceal_paths = ("actor", "evidence_article")
+
+    def get_queryset(self):
+        user = self.request.user
+        return ComplianceAssessment.objects.filter(
+            visible_q(user, "commitment__")
+        ).select_related("commitment", "actor", "evidence_article", "assessed_by")
+
+    def perform_create(self, serializer):
+        serializer.validated_data["assessed_by"] = self.request.user
+        super().perform_create(serializer)
+
+
+class AnnotationViewSet(CuratedViewSet):
+    """Annotations, visible with the article they are anchored in."""
+
+    serializer_class = api.AnnotationSerializer
+    filterset_class = filters.AnnotationFilter
+    search_fields = ["quote", "note"]
+    ordering_fields = ["start", "created_at"]
+    ordering = ["article", "start"]
+    conceal_paths = ("actor", "meeting", "commitment")
+
+    def get_queryset(self):
+        user = self.request.user
+        return Annotation.objects.filter(visible_q(user, "article__")).select_related(
+            "article", "actor", "meeting", "commitment"
+        )
+
+    def perform_create(self, serializer):
+        serializer.validated_data["created_by"] = self.request.user
+        super().perform_create(serializer)
+
+
+class MentionViewSet(CuratedViewSet):
+    """Names found in articles; `actor` is set once an editor confirms it."""
+
+    serializer_class = api.MentionSerializer
+    filterset_class = filters.MentionFilter
+    search_fields = ["text"]
+    ordering_fields = ["start", "text"]
+    ordering = ["article", "start"]
+    conceal_paths = ("actor",)
+
+    def get_queryset(self):
+        user = self.request.user
+        return Mention.objects.filter(visible_q(user, "article__")).select_related(
+            "article", "actor"
+        )
+
+    def _save(self, serializer, instance) -> None:
+        # Setting the actor is the editor's confirmation; clearing it withdraws it.
+        if "actor" in serializer.validated_data:
+            confirmed = serializer.validated_data["actor"] is not None
+            serializer.validated_data["confirmed_by"] = (
+                self.request.user if confirmed else None
+            )
+            serializer.validated_data["confirmed_at"] = (
+                timezone.now() if confirmed else None
+            )
+        super()._save(serializer, instance)
