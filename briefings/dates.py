@@ -26,6 +26,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The earliest year a PartialDate holds; a range may start or end before it.
+MIN_YEAR = 1000
+
 _PATTERN = re.compile(
     r"^(?:(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?"
     r"|--(?P<ym_month>\d{2})-(?P<ym_day>\d{2}))$"
@@ -65,8 +68,8 @@ class PartialDate(str):
             last = calendar.monthrange(year or 2000, month)[1]
             if not 1 <= day <= last:
                 raise ValueError(f"{value!r} has no day {day}")
-        if year is not None and year < 1000:
-            raise ValueError(f"{value!r} has a year before 1000")
+        if year is not None and year < MIN_YEAR:
+            raise ValueError(f"{value!r} has a year before {MIN_YEAR}")
         return super().__new__(cls, value)
 
     @classmethod
@@ -192,12 +195,18 @@ def on_or_after(field: str, day: date) -> Q:
     A coarser date matches when its last possible day does: "2025" is on or
     after 1 June 2025. Dates without a year never match a range.
     """
+    if day.year < MIN_YEAR:
+        # Every date with a year is later; "0053" is no PartialDate to compare.
+        return Q(**{f"{field}__gte": str(MIN_YEAR)})
     iso = day.isoformat()
     return Q(**{f"{field}__gte": iso}) | Q(**{field: iso[:4]}) | Q(**{field: iso[:7]})
 
 
 def on_or_before(field: str, day: date) -> Q:
     """Dates in `field` that may fall on or before `day` (by their first day)."""
+    if day.year < MIN_YEAR:
+        # No stored date is that early.
+        return Q(pk__in=[])
     return (
         Q(**{f"{field}__lte": day.isoformat()})
         & ~Q(**{f"{field}__startswith": "--"})

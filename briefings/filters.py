@@ -27,6 +27,32 @@ from briefings.models import (
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """True, false or not asked; any other value is an error, not "not asked".
+
+    Django's NullBooleanField reads `?resolved=maybe` as no filter at all, which
+    answers with every record as if the client had been understood.
+    """
+
+    widget = forms.Select(
+        choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]
+    )
+    default_error_messages = {"invalid": _("Enter true or false.")}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 def _visible(model, **lookup):
     def queryset(request):
         user = getattr(request, "user", None)
@@ -214,6 +240,7 @@ class ActorFilter(django_filters.FilterSet):
         queryset=_visible(Meeting),
         distinct=True,
     )
+    is_asean_member = BooleanFilter()
 
     class Meta:
         model = Actor
@@ -277,7 +304,7 @@ class MentionFilter(django_filters.FilterSet):
     actor = django_filters.ModelChoiceFilter(
         label=_("Refers to (slug)"), to_field_name="slug", queryset=_visible(Actor)
     )
-    resolved = django_filters.BooleanFilter(
+    resolved = BooleanFilter(
         label=_("Resolved to an actor"),
         field_name="actor",
         lookup_expr="isnull",

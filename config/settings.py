@@ -122,12 +122,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+SESSION_ENGINE = "config.sessions"
+
 # The API: anonymous clients read published records, throttled; editors sign
 # in with a token or the admin's session and write within their permissions.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a refused token answers 401 with a challenge.
-        "rest_framework.authentication.TokenAuthentication",
+        "briefings.api.authentication.HexTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -149,6 +151,10 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_USER_RATE", "600/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `format` is a meeting filter (multilateral, bilateral); DRF would read it as
+    # the response format and answer 404. Clients choose JSON or the browsable
+    # API by the Accept header or a `.json` suffix instead.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {

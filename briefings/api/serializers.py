@@ -9,6 +9,8 @@ briefings.services from the viewsets.
 
 from __future__ import annotations
 
+from django.core.validators import ProhibitNullCharactersValidator
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -51,8 +53,56 @@ class PageUrlField(serializers.ReadOnlyField):
         return request.build_absolute_uri(path) if request else path
 
 
-def slug_field(queryset, **kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+# Django bounds an integer field by the database in use, 64-bit on SQLite; these
+# are PostgreSQL's, so that the API validates and documents the same bounds on
+# both and the committed schema does not depend on where it was generated.
+OFFSET = {"min_value": 0, "max_value": 2_147_483_647}
+SPAN = {"start": OFFSET, "end": OFFSET}
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A writable link by slug that refuses NUL characters before querying.
+
+    PostgreSQL cannot compare text with a NUL in it and would raise an error
+    (a 500) where SQLite just finds nothing; DRF's CharField refuses NUL for the
+    same reason, its related fields do not.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            raise serializers.ValidationError(
+                ProhibitNullCharactersValidator.message,
+                code=ProhibitNullCharactersValidator.code,
+            )
+        return super().to_internal_value(data)
+
+
+def slug_field(queryset, **kwargs) -> SlugRelatedField:
+    return SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+
+
+class ConcealableSlugRelatedField(SlugRelatedField):
+    """A required link that reads as null when the client may not see its target.
+
+    The viewsets conceal links to drafts (`conceal_paths`); a client writes the
+    link as a slug and may not write null, but may read null.
+    """
+
+
+class ConcealableSlugRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = ConcealableSlugRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        if direction == "response":
+            schema["nullable"] = True
+        return schema
+
+
+def concealable_slug_field(queryset, **kwargs) -> ConcealableSlugRelatedField:
+    return ConcealableSlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
 
 
 # Compact forms, nested in other records ----------------------------------------
@@ -91,7 +141,9 @@ class ArticleRefSerializer(serializers.ModelSerializer):
 
 class ParticipationSerializer(serializers.ModelSerializer):
     actor = ActorRefSerializer(read_only=True)
-    represents = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    represents = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Participation
@@ -118,6 +170,7 @@ class QuoteSerializer(serializers.ModelSerializer):
             "note",
             "anchor_state",
         ]
+        extra_kwargs = SPAN
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -225,6 +278,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             *EDITORIAL,
         ]
         read_only_fields = EDITORIAL_READ_ONLY
+        extra_kwargs = {"edition": {"min_value": 0, "max_value": 32_767}}
 
     def get_country_code(self, meeting: Meeting) -> str | None:
         return meeting.country.iso_code if meeting.country else None
@@ -300,7 +354,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
     actors = slug_field(Actor.objects.all(), many=True)
     meeting = slug_field(Meeting.objects.all(), required=False, allow_null=True)
     topics = slug_field(Topic.objects.all(), many=True, required=False)
-    source_article = slug_field(Article.objects.all())
+    source_article = concealable_slug_field(Article.objects.all())
     deadline_precision = PrecisionField(source="deadline")
 
     class Meta:
@@ -329,11 +383,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
 class AssessmentSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:assessment-detail")
     commitment = slug_field(Commitment.objects.all())
-    actor = slug_field(Actor.objects.all())
+    actor = concealable_slug_field(Actor.objects.all())
     evidence_article = slug_field(
         Article.objects.all(), required=False, allow_null=True
     )
-    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assessed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ComplianceAssessment
@@ -352,11 +408,17 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        # The choices bound the score; the database's range would only make the
+        # schema differ between SQLite and PostgreSQL.
+        extra_kwargs = {"score": {"validators": []}}
 
 
 class CommitmentDetailSerializer(CommitmentSerializer):
     parties = ActorRefSerializer(source="actors", many=True, read_only=True)
-    source = ArticleRefSerializer(source="source_article", read_only=True)
+    # Null when the source article is concealed, as `source_article` is.
+    source = ArticleRefSerializer(
+        source="source_article", read_only=True, allow_null=True
+    )
     supporting_quotes = QuoteSerializer(source="annotations", many=True, read_only=True)
     assessments = AssessmentSerializer(many=True, read_only=True)
 
@@ -398,6 +460,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = SPAN
 
 
 class MentionSerializer(serializers.ModelSerializer):
@@ -418,3 +481,4 @@ class MentionSerializer(serializers.ModelSerializer):
             "confirmed_at",
         ]
         read_only_fields = ["confirmed_at"]
+        extra_kwargs = SPAN

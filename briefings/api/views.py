@@ -8,12 +8,14 @@ publish permission, validates with the model's own rules and keeps history.
 
 from __future__ import annotations
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.settings import api_settings
 
 from briefings import filters
 from briefings.api import serializers as api
@@ -32,6 +34,24 @@ from briefings.models import (
     visible_q,
 )
 from briefings.services import record_delete, record_save
+
+
+def as_serializer_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    """The model's errors by field, with its record-wide errors under DRF's
+    `non_field_errors` rather than Django's `__all__`, as a serializer's own
+    validation would answer."""
+    if not hasattr(error, "error_dict"):
+        return {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+    return {
+        api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: errors
+        for name, errors in error.message_dict.items()
+    }
+
+
+# A slug as SlugField validates it. Any other value is no record's address and
+# answers 404 from the URL resolver: a NUL byte would reach PostgreSQL, which
+# refuses to compare it with text, and answer 500.
+SLUG = "[-a-zA-Z0-9_]+"
 
 
 class Conflict(exceptions.APIException):
@@ -89,9 +109,7 @@ class CuratedViewSet(viewsets.ModelViewSet):
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied(str(error)) from error
         except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
+            raise serializers.ValidationError(as_serializer_errors(error)) from error
         serializer.instance = instance
 
     def perform_destroy(self, instance):
@@ -111,6 +129,7 @@ class CuratedViewSet(viewsets.ModelViewSet):
 class TopicViewSet(CuratedViewSet):
     serializer_class = api.TopicSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = filters.TopicFilter
     search_fields = ["name", "description"]
     ordering_fields = ["name", "published_at", "updated_at"]
@@ -123,6 +142,7 @@ class TopicViewSet(CuratedViewSet):
 class ActorViewSet(CuratedViewSet):
     serializer_class = api.ActorSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = filters.ActorFilter
     search_fields = ["name", "aliases__name", "honorific", "position", "position_local"]
     ordering_fields = ["name", "kind", "published_at", "updated_at"]
@@ -141,6 +161,7 @@ class MeetingViewSet(CuratedViewSet):
     serializer_class = api.MeetingSerializer
     detail_serializer_class = api.MeetingDetailSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = filters.MeetingFilter
     search_fields = ["name", "short_name", "name_local", "series", "summary"]
     ordering_fields = ["start", "end", "name", "published_at", "updated_at"]
@@ -186,6 +207,7 @@ class ArticleViewSet(CuratedViewSet):
     detail_serializer_class = api.ArticleDetailSerializer
     write_serializer_class = api.ArticleWriteSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = filters.ArticleFilter
     search_fields = ["title", "summary", "body"]
     ordering_fields = ["published", "title", "published_at", "updated_at"]
@@ -217,6 +239,7 @@ class CommitmentViewSet(CuratedViewSet):
     serializer_class = api.CommitmentSerializer
     detail_serializer_class = api.CommitmentDetailSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = CommitmentApiFilter
     search_fields = ["title", "statement", "summary"]
     ordering_fields = ["deadline", "title", "standing", "published_at", "updated_at"]
@@ -227,7 +250,10 @@ class CommitmentViewSet(CuratedViewSet):
         user = self.request.user
         commitments = Commitment.objects.visible_to(user)
         if self.action == "retrieve":
-            return commitments.for_commitment_page(user)
+            # The page does not show who assessed; the API does.
+            return commitments.for_commitment_page(user).prefetch_related(
+                "assessments__assessed_by"
+            )
         return commitments.for_listing(user)
 
     def conceal(self, instances) -> None:
