@@ -14,20 +14,27 @@ added since.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportActionMixin, ImportExportMixin
+from import_export.results import Result
 from reversion.admin import VersionAdmin
 
+from briefings import resources
+from briefings.admin_import import TextImportMixin
 from briefings.dates import PartialDate
 from briefings.models import (
     Actor,
@@ -42,7 +49,7 @@ from briefings.models import (
     Publishable,
     Topic,
 )
-from briefings.services import article_save
+from briefings.services import article_save, mentions_accept_proposals
 
 EDITORIAL_FIELDS = ("status", "published_at", "created_at", "updated_at")
 TIMESTAMPS = ("created_at", "updated_at")
@@ -102,10 +109,10 @@ def stamp_annotation(
 def stamp_mention(
     mention: Mention, form: forms.ModelForm, user: AbstractBaseUser
 ) -> None:
-    # Resolving a name to an actor is the editor's confirmation; clearing the
-    # actor withdraws it.
-    if "actor" in form.changed_data:
-        resolved = mention.actor_id is not None
+    # Resolving a name to an actor or a meeting is the editor's confirmation;
+    # clearing it withdraws it.
+    if {"actor", "meeting"} & set(form.changed_data):
+        resolved = mention.is_resolved
         mention.confirmed_by = user if resolved else None
         mention.confirmed_at = timezone.now() if resolved else None
 
@@ -185,13 +192,49 @@ class ResolvedFilter(admin.SimpleListFilter):
     def lookups(
         self, request: HttpRequest, model_admin: admin.ModelAdmin
     ) -> list[tuple[str, str]]:
-        return [("yes", _("resolved to an actor")), ("no", _("unresolved"))]
+        return [
+            ("yes", _("resolved to an actor or a meeting")),
+            ("no", _("unresolved")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        resolved = Q(actor__isnull=False) | Q(meeting__isnull=False)
         if self.value() == "yes":
-            return queryset.filter(actor__isnull=False)
+            return queryset.filter(resolved)
         if self.value() == "no":
-            return queryset.filter(actor__isnull=True)
+            return queryset.exclude(resolved)
+        return None
+
+
+class ProposalFilter(admin.SimpleListFilter):
+    """What the importer proposed; fixed choices, so the filter costs no query."""
+
+    title = _("proposal")
+    parameter_name = "proposal"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str]]:
+        return [
+            ("awaiting", _("awaiting confirmation")),
+            ("actor", _("of an actor")),
+            ("meeting", _("of a meeting")),
+            ("none", _("nothing proposed")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        proposed = Q(proposed_actor__isnull=False) | Q(proposed_meeting__isnull=False)
+        match self.value():
+            case "awaiting":
+                return queryset.filter(
+                    proposed, actor__isnull=True, meeting__isnull=True
+                )
+            case "actor":
+                return queryset.filter(proposed_actor__isnull=False)
+            case "meeting":
+                return queryset.filter(proposed_meeting__isnull=False)
+            case "none":
+                return queryset.exclude(proposed)
         return None
 
 
@@ -241,6 +284,96 @@ class BriefingAdmin(PublishPermissionMixin, VersionAdmin):
             if inline_form.has_changed():
                 stamp(inline_form.instance, inline_form, request.user)
         super().save_formset(request, form, formset, change)
+
+
+class ImportExportBriefingAdmin(ImportExportMixin, ExportActionMixin, BriefingAdmin):
+    """A curated record's admin with tabular import and export.
+
+    Import previews the whole file as a dry run, then imports it when the editor
+    confirms, in one transaction and one revision (see briefings/resources.py).
+    Export writes the columns the import reads, for the filtered changelist
+    (the Export button) or for the rows ticked (the "Export selected" action).
+    """
+
+    formats = resources.FORMATS
+    # Both buttons; with the export action the library would show Import only.
+    import_export_change_list_template = (
+        "admin/import_export/change_list_import_export.html"
+    )
+    # One problem per message, up to this many, after a failed import.
+    import_error_messages = 20
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        # A file both adds records and changes them.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        # Unless told, the library lets any staff user export any model.
+        return self.has_view_or_change_permission(request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if isinstance(file_format, resources.CSV):
+            # The byte-order mark tells spreadsheet programs the file is UTF-8;
+            # without it they misread curly quotes and dashes, and save the text
+            # back changed.
+            kwargs["encoding"] = "utf-8-sig"
+        return super().get_export_data(file_format, request, queryset, **kwargs)
+
+    def get_valid_export_item_pks(self, request: HttpRequest) -> QuerySet:
+        # The library calls this deprecated hook, and warns, on every export of
+        # a selection; the rows are those of the changelist either way.
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    def import_url(self) -> str:
+        opts = self.model._meta
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_import",
+            current_app=self.admin_site.name,
+        )
+
+    def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None and resources.failed(result):
+            self.report_import_errors(request, result)
+        return response
+
+    def process_import(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        try:
+            return super().process_import(request, **kwargs)
+        except resources.UploadExpired as expired:
+            messages.error(request, str(expired))
+            return redirect(self.import_url())
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        if resources.failed(result):
+            # The preview passed, but the desk changed before the confirmation.
+            # The import rolled back: say so instead of "Import finished".
+            self.report_import_errors(request, result)
+            messages.error(request, _("Nothing was imported."))
+            return redirect(self.import_url())
+        return super().process_result(result, request)
+
+    def report_import_errors(self, request: HttpRequest, result: Result) -> None:
+        lines = resources.import_errors(result)
+        for line in lines[: self.import_error_messages]:
+            messages.error(request, line)
+        more = len(lines) - self.import_error_messages
+        if more > 0:
+            messages.error(
+                request,
+                ngettext(
+                    "… and %(n)d more problem.", "… and %(n)d more problems.", more
+                )
+                % {"n": more},
+            )
+
+    def add_data_read_fail_error_to_form(self, form, e: Exception) -> None:
+        if isinstance(e, resources.UnreadableFile | resources.UploadExpired):
+            name = form.cleaned_data["import_file"].name
+            form.add_error("import_file", f"{name}: {e}")
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
 
 # Inlines -------------------------------------------------------------------------
@@ -308,10 +441,36 @@ class AnnotationInline(admin.StackedInline):
 
 class MentionInline(admin.TabularInline):
     model = Mention
-    fields = ("text", "start", "end", "actor", "confirmed_by", "confirmed_at")
-    readonly_fields = ("confirmed_by", "confirmed_at")
-    autocomplete_fields = ("actor",)
+    fields = (
+        "text",
+        "start",
+        "end",
+        "actor",
+        "meeting",
+        "proposed_actor",
+        "proposed_meeting",
+        "similarity",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    # A proposal is the importer's; the editor answers it in `actor`/`meeting`
+    # (or with the Mentions list's "Accept the proposed actor or meeting").
+    readonly_fields = (
+        "proposed_actor",
+        "proposed_meeting",
+        "similarity",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    autocomplete_fields = ("actor", "meeting")
     extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Mention]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("proposed_actor", "proposed_meeting", "confirmed_by")
+        )
 
 
 # Model admins --------------------------------------------------------------------
@@ -323,7 +482,8 @@ class MentionInline(admin.TabularInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(BriefingAdmin):
+class TopicAdmin(ImportExportBriefingAdmin):
+    resource_classes = [resources.TopicResource]
     list_display = (
         "name",
         "slug",
@@ -367,7 +527,8 @@ class TopicAdmin(BriefingAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(BriefingAdmin):
+class ActorAdmin(ImportExportBriefingAdmin):
+    resource_classes = [resources.ActorResource]
     list_display = (
         "name",
         "honorific",
@@ -435,7 +596,8 @@ class ActorAliasAdmin(BriefingAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(BriefingAdmin):
+class CommitmentAdmin(ImportExportBriefingAdmin):
+    resource_classes = [resources.CommitmentResource]
     list_display = (
         "title",
         "kind",
@@ -489,7 +651,8 @@ class CommitmentAdmin(BriefingAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(BriefingAdmin):
+class MeetingAdmin(ImportExportBriefingAdmin):
+    resource_classes = [resources.MeetingResource]
     list_display = (
         "name",
         "start_display",
@@ -642,7 +805,10 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(BriefingAdmin):
+class ArticleAdmin(TextImportMixin, ImportExportBriefingAdmin):
+    resource_classes = [resources.ArticleResource]
+    # Import and export, recovery, and "Import text articles" (admin_import.py).
+    import_export_change_list_template = "admin/briefings/article/change_list.html"
     form = ArticleAdminForm
     list_display = ("title", "outlet", "language", "published_display", "status")
     list_filter = (
@@ -755,13 +921,68 @@ class AnnotationAdmin(BriefingAdmin):
 
 @admin.register(Mention)
 class MentionAdmin(BriefingAdmin):
-    list_display = ("text", "article", "actor", "confirmed_by", "confirmed_at")
-    list_filter = (ResolvedFilter,)
-    list_select_related = ("article", "actor", "confirmed_by")
-    search_fields = ("text", "actor__name", "article__title")
-    autocomplete_fields = ("article", "actor")
+    list_display = (
+        "text",
+        "article",
+        "actor",
+        "meeting",
+        "proposed_actor",
+        "proposed_meeting",
+        "similarity",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    list_filter = (ResolvedFilter, ProposalFilter)
+    list_select_related = (
+        "article",
+        "actor",
+        "meeting",
+        "proposed_actor",
+        "proposed_meeting",
+        "confirmed_by",
+    )
+    search_fields = ("text", "actor__name", "meeting__name", "article__title")
+    autocomplete_fields = ("article", "actor", "meeting")
     fieldsets = (
         (_("What"), {"fields": ("article", ("start", "end"), "text")}),
-        (_("Refers to"), {"fields": ("actor", ("confirmed_by", "confirmed_at"))}),
+        (
+            _("Refers to"),
+            {"fields": ("actor", "meeting", ("confirmed_by", "confirmed_at"))},
+        ),
+        (
+            _("Proposed by the importer"),
+            {"fields": ("proposed_actor", "proposed_meeting", "similarity")},
+        ),
     )
-    readonly_fields = ("confirmed_by", "confirmed_at")
+    readonly_fields = (
+        "proposed_actor",
+        "proposed_meeting",
+        "similarity",
+        "confirmed_by",
+        "confirmed_at",
+    )
+    actions = ("accept_proposals",)
+
+    @admin.action(
+        description=_("Accept the proposed actor or meeting"),
+        permissions=("change",),
+    )
+    def accept_proposals(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # The importer only proposes; this action, taken by a person, links.
+        try:
+            accepted = mentions_accept_proposals(
+                mentions=queryset.select_related(None), user=request.user
+            )
+        except PermissionDenied as denied:
+            self.message_user(request, str(denied), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "Linked %(n)d mention to its proposed actor or meeting.",
+                "Linked %(n)d mentions to their proposed actors or meetings.",
+                accepted,
+            )
+            % {"n": accepted},
+            messages.SUCCESS if accepted else messages.WARNING,
+        )

@@ -305,12 +305,14 @@ class MentionFilter(django_filters.FilterSet):
         label=_("Refers to (slug)"), to_field_name="slug", queryset=_visible(Actor)
     )
     resolved = BooleanFilter(
-        label=_("Resolved to an actor"),
-        field_name="actor",
-        lookup_expr="isnull",
-        exclude=True,
+        label=_("Confirmed by an editor, as an actor or a meeting"),
+        method="filter_resolved",
     )
 
     class Meta:
         model = Mention
         fields = ["article", "actor", "resolved"]
+
+    def filter_resolved(self, queryset, name, value):
+        confirmed = Q(actor__isnull=False) | Q(meeting__isnull=False)
+        return queryset.filter(confirmed) if value else queryset.exclude(confirmed)

@@ -955,6 +955,38 @@ class Mention(TextSpan):
         blank=True,
         related_name="mentions",
     )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("refers to meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentions",
+    )
+    # What the importer's name matching suggests. A suggestion links nothing:
+    # only an editor setting `actor` or `meeting` does.
+    proposed_actor = models.ForeignKey(
+        Actor,
+        verbose_name=_("proposed actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_mentions",
+    )
+    proposed_meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("proposed meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_mentions",
+    )
+    similarity = models.FloatField(
+        _("match score"),
+        null=True,
+        blank=True,
+        help_text=_("How closely the name matched the proposal, 0–100."),
+    )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("confirmed by"),
@@ -986,4 +1018,4 @@ class Mention(TextSpan):
 
     @property
     def is_resolved(self) -> bool:
-        return self.actor_id is not None
+        return self.actor_id is not None or self.meeting_id is not None

@@ -7,16 +7,30 @@ door a change comes through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import reversion
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from briefings.models import Article, EditorialStatus, Publishable
+from briefings.importing import Gazetteer, ImportProblem, ParsedArticle, parse_bytes
+from briefings.importing.archive import Limits, SourceFile, unpack
+from briefings.models import (
+    Actor,
+    Article,
+    EditorialStatus,
+    Language,
+    Meeting,
+    Mention,
+    Publishable,
+)
 
 
 def can_publish(user, model: type[models.Model]) -> bool:
@@ -94,3 +108,424 @@ def record_delete(*, instance: models.Model, user, comment: str = "") -> None:
 def article_save(*, article: Article, user=None) -> Article:
     """Save an article, keeping its content hash in step with its text."""
     return record_save(instance=article, user=user)
+
+
+# Plain-text import -----------------------------------------------------------------
+#
+# One path for the admin's "Import text articles" page and `manage.py
+# import_articles`: read every file (briefings/importing/), report what cannot be
+# read and what is on the desk already, and, once a person confirms, store the
+# rest as drafts with the names found in them as proposed mentions. Nothing is
+# linked to an actor or meeting, and nothing is published, by the import itself.
+
+
+class ImportOutcome(models.TextChoices):
+    READY = "ready", gettext_lazy("ready to import")
+    IMPORTED = "imported", gettext_lazy("imported as a draft")
+    DUPLICATE = "duplicate", gettext_lazy("duplicate, skipped")
+    ERROR = "error", gettext_lazy("cannot be imported")
+
+
+@dataclass(slots=True)
+class ProposalGroup:
+    """Every place one actor or meeting is proposed in a text, for the preview."""
+
+    target: Actor | Meeting | None
+    texts: list[str] = field(default_factory=list)
+    count: int = 0
+    similarity: float = 0.0
+    # Other records of the same name, for the editor to choose from.
+    alternatives: list[Actor | Meeting] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FileReport:
+    """One text file of a batch: what was read from it and what became of it."""
+
+    name: str
+    outcome: ImportOutcome
+    message: str = ""
+    parsed: ParsedArticle | None = None
+    # The draft as it will be (preview) or was (import) saved.
+    article: Article | None = None
+    duplicate_of: Article | None = None
+    meetings: list[ProposalGroup] = field(default_factory=list)
+    actors: list[ProposalGroup] = field(default_factory=list)
+    mention_count: int = 0
+
+    @property
+    def removed_characters(self) -> int:
+        return sum(len(r.text) for r in self.parsed.removed) if self.parsed else 0
+
+    @property
+    def proposal_count(self) -> int:
+        return len(self.parsed.proposals) if self.parsed else 0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: list[FileReport]
+    dry_run: bool
+
+    def _with(self, outcome: ImportOutcome) -> list[FileReport]:
+        return [report for report in self.files if report.outcome == outcome]
+
+    @property
+    def ready(self) -> list[FileReport]:
+        return self._with(ImportOutcome.READY)
+
+    @property
+    def imported(self) -> list[FileReport]:
+        return self._with(ImportOutcome.IMPORTED)
+
+    @property
+    def duplicates(self) -> list[FileReport]:
+        return self._with(ImportOutcome.DUPLICATE)
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return self._with(ImportOutcome.ERROR)
+
+    @property
+    def articles(self) -> list[Article]:
+        return [report.article for report in self.imported]
+
+
+class ImportFailed(Exception):
+    """Saving a confirmed batch failed; the transaction rolled back and nothing of
+    the batch was written."""
+
+    def __init__(self, name: str, error: Exception) -> None:
+        self.name = name
+        self.error = error
+        detail = "; ".join(getattr(error, "messages", None) or [str(error)])
+        super().__init__(
+            _("Nothing was imported: %(name)s could not be saved (%(detail)s).")
+            % {"name": name or _("the batch"), "detail": detail}
+        )
+
+
+T = TypeVar("T")
+Progress = Callable[[Sequence[T], str], Iterable[T]]
+
+
+def _no_progress(items: Sequence[T], stage: str) -> Iterable[T]:
+    return items
+
+
+# Long enough for a file name and a counter; the rest of the field's 200 is room.
+SLUG_BASE_LENGTH = 180
+IMPORTED_FROM_LENGTH = Article._meta.get_field("imported_from").max_length
+DATE_NOTE_LENGTH = Article._meta.get_field("date_note").max_length
+MENTION_TEXT_LENGTH = Mention._meta.get_field("text").max_length
+
+
+def articles_import_text(
+    *,
+    files: Iterable[tuple[str, bytes]],
+    user,
+    dry_run: bool,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read uploaded `.txt` files and zips of them; unless `dry_run`, save every
+    file that can be imported as a draft article with its proposed mentions.
+
+    The dry run (the admin's preview) writes nothing at all, not even history.
+    The confirmation is a second call on the same bytes, which reads them afresh
+    because the desk may have changed since the preview, and saves in one
+    transaction: a failure while saving raises ImportFailed and leaves the
+    database as it was. Files that cannot be
+    read, or duplicate an article on the desk or an earlier file of the batch,
+    are reported and skipped in both runs. `user` is recorded in the history;
+    None is the system (a command run by the operator).
+    """
+    if user is not None and not user.has_perm("briefings.add_article"):
+        raise PermissionDenied(_("You may not add articles."))
+    limits = limits or Limits.from_settings()
+    progress = progress or _no_progress
+    sources = [
+        source for name, data in files for source in unpack(name, data, limits=limits)
+    ]
+    gazetteer = Gazetteer.from_db()
+    reports = [
+        _read_source(source, gazetteer, limits)
+        for source in progress(sources, _("Reading"))
+    ]
+    _skip_duplicates(reports)
+    _draft_articles(reports)
+    report = ImportReport(files=reports, dry_run=dry_run)
+    if not dry_run:
+        _save_drafts(report.ready, user=user, progress=progress)
+    return report
+
+
+def _read_source(
+    source: SourceFile, gazetteer: Gazetteer, limits: Limits
+) -> FileReport:
+    if source.problem:
+        return FileReport(source.name, ImportOutcome.ERROR, message=source.problem)
+    try:
+        parsed = parse_bytes(
+            source.data,
+            name=source.name,
+            gazetteer=gazetteer,
+            max_bytes=limits.file_bytes,
+        )
+    except ImportProblem as problem:
+        return FileReport(source.name, ImportOutcome.ERROR, message=problem.message)
+    return FileReport(source.name, ImportOutcome.READY, parsed=parsed)
+
+
+def _skip_duplicates(reports: list[FileReport]) -> None:
+    """Same text or same URL as an article on the desk, or as an earlier file of
+    the batch: reported and skipped. Two queries for the whole batch."""
+    ready = [
+        (report, Article.hash_text(report.parsed.body), report.parsed.url)
+        for report in reports
+        if report.outcome == ImportOutcome.READY
+    ]
+    hashes = {body_hash for _report, body_hash, _url in ready}
+    urls = {url for _report, _hash, url in ready if url}
+    on_desk = {
+        a.content_hash: a for a in Article.objects.filter(content_hash__in=hashes)
+    }
+    on_desk_url = (
+        {a.url: a for a in Article.objects.filter(url__in=urls)} if urls else {}
+    )
+    in_batch: dict[str, str] = {}
+    for report, body_hash, url in ready:
+        if body_hash in on_desk:
+            report.duplicate_of = on_desk[body_hash]
+            message = _("The same text is already on the desk as “%(title)s”.")
+        elif url in on_desk_url:
+            report.duplicate_of = on_desk_url[url]
+            message = _("An article with this URL is already on the desk: “%(title)s”.")
+        elif body_hash in in_batch:
+            message = _("The same text as %(name)s in this batch.")
+        elif url in in_batch:
+            message = _("The same URL as %(name)s in this batch.")
+        else:
+            in_batch[body_hash] = report.name
+            if url:
+                in_batch[url] = report.name
+            continue
+        report.outcome = ImportOutcome.DUPLICATE
+        report.message = message % {
+            "title": report.duplicate_of.title if report.duplicate_of else "",
+            "name": in_batch.get(body_hash) or in_batch.get(url, ""),
+        }
+
+
+def _draft_articles(reports: list[FileReport]) -> None:
+    """The draft each readable file becomes, validated as a save would validate
+    it, so that the preview shows every problem the confirmation would meet."""
+    ready = [report for report in reports if report.outcome == ImportOutcome.READY]
+    proposals = [p for report in ready for p in report.parsed.proposals]
+    actor_ids = {p.actor_id for p in proposals if p.actor_id}
+    actor_ids |= {a for p in proposals if p.actor_id for a in p.alternatives}
+    actor_ids |= {r.parsed.outlet.actor_id for r in ready if r.parsed.outlet}
+    meeting_ids = {p.meeting_id for p in proposals if p.meeting_id}
+    meeting_ids |= {a for p in proposals if p.meeting_id for a in p.alternatives}
+    actors = Actor.objects.in_bulk(actor_ids - {None})
+    meetings = Meeting.objects.in_bulk(meeting_ids)
+    taken: set[str] = set()
+    for report in ready:
+        parsed = report.parsed
+        report.meetings, report.actors = _group_proposals(parsed, actors, meetings)
+        article = _draft(report.name, parsed, actors)
+        article.slug = _unique_slug(article.title, taken)
+        taken.add(article.slug)
+        report.article = article
+        try:
+            article.full_clean()
+        except ValidationError as error:
+            report.outcome = ImportOutcome.ERROR
+            report.message = _("The article would not be valid: %(errors)s") % {
+                "errors": " ".join(error.messages)
+            }
+
+
+def _draft(name: str, parsed: ParsedArticle, actors: dict[int, Actor]) -> Article:
+    language = parsed.language.code
+    if language not in Language.values:
+        language = Language.OTHER
+    date_note = " ".join(parsed.published.warnings)
+    if len(date_note) > DATE_NOTE_LENGTH:
+        date_note = date_note[: DATE_NOTE_LENGTH - 1].rstrip() + "…"
+    if len(name) > IMPORTED_FROM_LENGTH:
+        name = "…" + name[-(IMPORTED_FROM_LENGTH - 1) :]
+    outlet_id = parsed.outlet.actor_id if parsed.outlet else None
+    return Article(
+        status=EditorialStatus.DRAFT,
+        title=parsed.title,
+        outlet=actors.get(outlet_id) if outlet_id else None,
+        url=parsed.url,
+        language=language,
+        published=parsed.published.value or "",
+        date_note=date_note,
+        body=parsed.body,
+        imported_from=name,
+        content_hash=Article.hash_text(parsed.body),
+    )
+
+
+def _group_proposals(
+    parsed: ParsedArticle, actors: dict[int, Actor], meetings: dict[int, Meeting]
+) -> tuple[list[ProposalGroup], list[ProposalGroup]]:
+    groups: dict[tuple[str, int], ProposalGroup] = {}
+    for proposal in parsed.proposals:
+        if proposal.meeting_id:
+            key, records = ("meeting", proposal.meeting_id), meetings
+        else:
+            key, records = ("actor", proposal.actor_id), actors
+        group = groups.setdefault(key, ProposalGroup(target=records.get(key[1])))
+        if proposal.text not in group.texts:
+            group.texts.append(proposal.text)
+        group.count += 1
+        group.similarity = max(group.similarity, proposal.similarity)
+        for other in proposal.alternatives:
+            record = records.get(other)
+            if record is not None and record not in group.alternatives:
+                group.alternatives.append(record)
+    found = list(groups.items())
+    return (
+        [group for (kind, _id), group in found if kind == "meeting"],
+        [group for (kind, _id), group in found if kind == "actor"],
+    )
+
+
+def _unique_slug(title: str, taken: set[str]) -> str:
+    """The title's slug, numbered past those on the desk and in this batch."""
+    base = slugify(title)[:SLUG_BASE_LENGTH].strip("-") or "article"
+    taken = taken | set(
+        Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+    )
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _save_drafts(reports: list[FileReport], *, user, progress: Progress) -> None:
+    name = ""
+    try:
+        with transaction.atomic():
+            for report in progress(reports, _("Saving")):
+                name = report.name
+                _save_draft(report, user=user)
+            # A deferred constraint fails at the commit, not at a file.
+            name = ""
+    except (ValidationError, PermissionDenied, DatabaseError) as error:
+        # Rolled back: nothing of the batch exists, whatever the reports said.
+        for report in reports:
+            report.outcome = ImportOutcome.READY
+            report.mention_count = 0
+            if report.article is not None:
+                report.article.pk = None
+                report.article._state.adding = True
+        raise ImportFailed(name, error) from error
+
+
+def _save_draft(report: FileReport, *, user) -> None:
+    article = report.article
+    # One revision per article holding it and its mentions, so that reverting
+    # an import takes its proposals with it.
+    with reversion.create_revision():
+        record_save(
+            instance=article,
+            user=user,
+            comment=_("Imported from %(name)s") % {"name": report.name},
+        )
+        mentions = []
+        for proposal in report.parsed.proposals:
+            if len(proposal.text) > MENTION_TEXT_LENGTH:
+                continue
+            mention = Mention(
+                article=article,
+                start=proposal.start,
+                end=proposal.end,
+                text=proposal.text,
+                proposed_actor_id=proposal.actor_id,
+                proposed_meeting_id=proposal.meeting_id,
+                similarity=proposal.similarity,
+            )
+            # The span is checked against the text; the foreign keys, the
+            # one-mention-per-span rule and start < end are the database's to
+            # enforce (the parser gives distinct, non-empty spans), which
+            # spares three queries per name.
+            mention.full_clean(
+                exclude={"article", "proposed_actor", "proposed_meeting"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            mentions.append(mention)
+        Mention.objects.bulk_create(mentions)
+        # Again, now with the mentions to follow.
+        reversion.add_to_revision(article)
+    report.outcome = ImportOutcome.IMPORTED
+    report.mention_count = len(mentions)
+
+
+# Confirming proposals --------------------------------------------------------------
+
+
+@transaction.atomic
+def mentions_accept_proposals(*, mentions: Iterable[Mention], user) -> int:
+    """Link each mention to the actor or meeting the importer proposed for it, and
+    its article to that actor or meeting, on a person's word.
+
+    Mentions already resolved, or with nothing proposed, are left alone. Returns
+    how many were accepted. One revision per article, holding the article (its
+    new links) and its mentions.
+    """
+    if user is None:
+        # The system proposes; only a person confirms.
+        raise PermissionDenied(_("Only a person can confirm a proposed link."))
+    if not (
+        user.has_perm("briefings.change_mention")
+        and user.has_perm("briefings.change_article")
+    ):
+        raise PermissionDenied(_("You may not confirm proposed links."))
+    by_article: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        if mention.is_resolved:
+            continue
+        if mention.proposed_actor_id is None and mention.proposed_meeting_id is None:
+            continue
+        by_article.setdefault(mention.article_id, []).append(mention)
+    now = timezone.now()
+    articles = Article.objects.in_bulk(by_article)
+    for article_id, group in by_article.items():
+        article = articles[article_id]
+        for mention in group:
+            # Copies of foreign keys the database holds valid (a deleted record
+            # nulls its proposals), on a span that does not move: there is
+            # nothing for full_clean() to find, and one UPDATE serves the lot.
+            mention.actor_id = mention.proposed_actor_id
+            mention.meeting_id = mention.proposed_meeting_id
+            mention.confirmed_by = user
+            mention.confirmed_at = now
+        with reversion.create_revision():
+            Mention.objects.bulk_update(
+                group, ["actor", "meeting", "confirmed_by", "confirmed_at"]
+            )
+            actor_ids = {m.actor_id for m in group if m.actor_id}
+            meeting_ids = {m.meeting_id for m in group if m.meeting_id}
+            if actor_ids:
+                article.actors.add(*actor_ids)
+            if meeting_ids:
+                article.meetings.add(*meeting_ids)
+            # The article follows its mentions into the revision.
+            reversion.add_to_revision(article)
+            reversion.set_user(user)
+            reversion.set_comment(
+                ngettext(
+                    "Confirmed %(n)d proposed link.",
+                    "Confirmed %(n)d proposed links.",
+                    len(group),
+                )
+                % {"n": len(group)}
+            )
+    return sum(len(group) for group in by_article.values())

@@ -28,6 +28,21 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
+def envint(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}"
+        ) from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
 DEBUG = envbool("DEBUG", "false")
 
 # A local checkout runs without any configuration; the fallback key is marked so
@@ -123,6 +138,31 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 SESSION_ENGINE = "config.sessions"
+
+# Tabular import and export in the admin (django-import-export; the rules are in
+# briefings/resources.py). Preview and confirmation are two requests that may
+# reach two app servers, so the uploaded file waits between them in the cache,
+# not on one server's disk: with more than one app server, CACHES must be one
+# they share.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "briefings.resources.SharedCacheStorage"
+# One transaction per import: a file with any bad row writes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The admin's "Recent actions" list imports like other edits; the history
+# proper, with the importing user, is django-reversion's.
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# A spreadsheet's trailing blank rows are not records.
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+
+# Plain-text article import (briefings/importing/, services.articles_import_text),
+# from the admin's "Import text articles" page and `manage.py import_articles`.
+# A press release is a few kilobytes: a larger file is a mistake, not an article.
+IMPORT_TEXT_MAX_BYTES = envint("IMPORT_TEXT_MAX_BYTES", 1024 * 1024, minimum=1)
+# A zip is refused whole past these, before any member is read: a zip bomb
+# declares few bytes packed and gigabytes unpacked.
+IMPORT_ZIP_MAX_MEMBERS = envint("IMPORT_ZIP_MAX_MEMBERS", 1000, minimum=1)
+IMPORT_ZIP_MAX_TOTAL_BYTES = envint(
+    "IMPORT_ZIP_MAX_TOTAL_BYTES", 50 * 1024 * 1024, minimum=1
+)
 
 # The API: anonymous clients read published records, throttled; editors sign
 # in with a token or the admin's session and write within their permissions.

@@ -51,8 +51,27 @@ def outsider(db):
 
 
 @pytest.fixture
-def seed_corpus(db, django_db_blocker):
+def seed_corpus(db):
     """The curated records of the five seed documents, loaded from fixtures/."""
     from django.core.management import call_command
 
     call_command("loaddata", "seed_corpus", verbosity=0)
+
+
+@pytest.fixture
+def desk(seed_corpus):
+    """The curated actors and meetings of the seed corpus, and no articles: the
+    desk an editor imports new articles into."""
+    from briefings.models import (
+        Annotation,
+        Article,
+        Commitment,
+        ComplianceAssessment,
+        Mention,
+    )
+
+    ComplianceAssessment.objects.all().delete()
+    Commitment.objects.all().delete()
+    Annotation.objects.all().delete()
+    Mention.objects.all().delete()
+    Article.objects.all().delete()

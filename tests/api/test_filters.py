@@ -561,3 +561,14 @@ def test_records_without_a_slug_are_linked_by_id(records, api_client):
                 f"http://testserver/api/v1/{resource}/{record['id']}/"
             )
             assert api_client.get(record["url"]).json()["id"] == record["id"]
+
+
+def test_a_mention_confirmed_as_a_meeting_counts_as_resolved(api_client):
+    as_meeting = MentionFactory()
+    as_meeting.meeting = MeetingFactory()
+    as_meeting.save()
+    unresolved = MentionFactory()
+    resolved = api_client.get("/api/v1/mentions/?resolved=true").json()["results"]
+    open_ = api_client.get("/api/v1/mentions/?resolved=false").json()["results"]
+    assert [m["id"] for m in resolved] == [as_meeting.pk]
+    assert [m["id"] for m in open_] == [unresolved.pk]
