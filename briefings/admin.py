@@ -13,45 +13,67 @@ added since.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.results import Result
-from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from briefings import resources
+from briefings.admin_actions import WORKFLOW_ACTIONS
 from briefings.admin_import import TextImportMixin
-from briefings.dates import PartialDate
+from briefings.anchoring import reanchor, selectors_for
+from briefings.dates import PartialDate, ended_before
+from briefings.history import HistoryAdmin
 from briefings.models import (
     Actor,
     ActorAlias,
+    AnchorState,
     Annotation,
     Article,
     Commitment,
     ComplianceAssessment,
+    ComplianceScore,
     Meeting,
     Mention,
     Participation,
     Publishable,
     Topic,
 )
-from briefings.services import article_save, mentions_accept_proposals
+from briefings.services import (
+    annotations_confirm_anchors,
+    article_correct_text,
+    article_save,
+    assessment_add,
+    assessment_check_date,
+    assessment_previous,
+    mentions_accept_proposals,
+)
 
-EDITORIAL_FIELDS = ("status", "published_at", "created_at", "updated_at")
+EDITORIAL_FIELDS = (
+    "status",
+    "published_at",
+    "last_changed_by",
+    "created_at",
+    "updated_at",
+)
 TIMESTAMPS = ("created_at", "updated_at")
 # A source URL pasted without its scheme is an https one; Django 6 assumes so too.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
@@ -92,13 +114,6 @@ def can_publish(request: HttpRequest, model: type[models.Model]) -> bool:
 # fill in for somebody else.
 
 
-def stamp_assessment(
-    assessment: ComplianceAssessment, form: forms.ModelForm, user: AbstractBaseUser
-) -> None:
-    if assessment._state.adding and assessment.assessed_by_id is None:
-        assessment.assessed_by = user
-
-
 def stamp_annotation(
     annotation: Annotation, form: forms.ModelForm, user: AbstractBaseUser
 ) -> None:
@@ -118,7 +133,7 @@ def stamp_mention(
 
 
 STAMPS = {
-    ComplianceAssessment: stamp_assessment,
+    # An assessment's assessor is assessment_add's to set.
     Annotation: stamp_annotation,
     Mention: stamp_mention,
 }
@@ -238,6 +253,39 @@ class ProposalFilter(admin.SimpleListFilter):
         return None
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Commitments whose deadline has passed without a final assessment.
+
+    A deadline has passed when its last possible day is before today ("2025-10"
+    on 1 November); a deadline without a year never has. A final assessment is
+    a +1 or a -1; a 0 leaves the question open. One fixed choice, so the filter
+    costs no query until it is chosen, and then a subquery, not one per row.
+    """
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    @staticmethod
+    def today() -> date:
+        return timezone.localdate()
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str]]:
+        return [("yes", _("Overdue without a final assessment"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value() is None:
+            return None
+        if self.value() != "yes":
+            raise IncorrectLookupParameters(self.value())
+        final = ComplianceAssessment.objects.filter(
+            commitment=OuterRef("pk"),
+            score__in=[ComplianceScore.KEPT, ComplianceScore.NOT_KEPT],
+        )
+        return queryset.filter(ended_before("deadline", self.today()), ~Exists(final))
+
+
 # Base classes --------------------------------------------------------------------
 
 
@@ -259,9 +307,68 @@ class PublishPermissionMixin:
         return fields
 
 
-class BriefingAdmin(PublishPermissionMixin, VersionAdmin):
+class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
     list_per_page = 100
     formfield_overrides = URL_FIELDS
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if issubclass(self.model, Publishable) and "last_changed_by" not in fields:
+            fields += ("last_changed_by",)
+        return fields
+
+    @admin.display(description=_("last changed by"))
+    def last_changed_by(self, obj: models.Model) -> str | None:
+        # The history's latest revision, with its user, in one query.
+        if obj.pk is None:
+            return None
+        version = (
+            Version.objects.get_for_object(obj).select_related("revision__user").first()
+        )
+        if version is None:
+            return None
+        revision = version.revision
+        when = formats.date_format(
+            timezone.localtime(revision.date_created), "DATETIME_FORMAT"
+        )
+        return _("%(user)s, %(when)s") % {
+            "user": revision.user or _("the system"),
+            "when": when,
+        }
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return issubclass(self.model, Publishable) and can_publish(request, self.model)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
+        # Editors delete drafts; a published record is withdrawn first, or
+        # deleted by someone who may withdraw it (as services.record_delete).
+        if (
+            isinstance(obj, Publishable)
+            and obj.is_published
+            and not can_publish(request, type(obj))
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        if not issubclass(self.model, Publishable) or self.actions is None:
+            return actions
+        if IS_POPUP_VAR in request.GET:
+            return actions
+        workflow = [
+            (func, func.__name__, self._get_action_description(func, func.__name__))
+            for func in WORKFLOW_ACTIONS
+        ]
+        for func, name, description in self._filter_actions_by_permissions(
+            request, workflow
+        ):
+            actions[name] = (func, name, description)
+        return actions
 
     def save_model(
         self,
@@ -408,9 +515,41 @@ class CommitmentInline(PublishPermissionMixin, admin.StackedInline):
     show_change_link = True
     extra = 0
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The inline's delete boxes cannot tell a draft commitment from a
+        # published one, so only those who may withdraw published records get
+        # them; editors delete drafts from the commitment's own page.
+        return can_publish(request, Commitment) and super().has_delete_permission(
+            request, obj
+        )
+
+
+class AssessmentForm(forms.ModelForm):
+    """Reports on the form what assessment_add would refuse: an entry dated
+    before the one it supersedes."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        commitment, actor = data.get("commitment"), data.get("actor")
+        assessed_on = data.get("assessed_on")
+        if not (self.instance._state.adding and actor and assessed_on):
+            return data
+        if commitment is None or commitment.pk is None:
+            return data
+        previous = assessment_previous(commitment=commitment, actor=actor)
+        try:
+            assessment_check_date(previous=previous, assessed_on=assessed_on)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
 
 class ComplianceAssessmentInline(admin.StackedInline):
+    """Assessments are dated entries, added and never changed: the earlier ones
+    show read-only, and a new one supersedes the latest of its actor."""
+
     model = ComplianceAssessment
+    form = AssessmentForm
     fk_name = "commitment"
     formfield_overrides = URL_FIELDS
     fields = (
@@ -419,13 +558,202 @@ class ComplianceAssessmentInline(admin.StackedInline):
         ("evidence_article", "evidence_url"),
         ("supersedes", "assessed_by"),
     )
-    readonly_fields = ("assessed_by",)
-    autocomplete_fields = ("actor", "evidence_article", "supersedes")
+    readonly_fields = ("assessed_by", "supersedes")
+    autocomplete_fields = ("actor", "evidence_article")
+    can_delete = False
     extra = 0
+
+    # Without the change permission the admin shows existing rows read-only
+    # and ignores whatever is posted for them; new rows stay editable.
+    def has_change_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> bool:
+        return False
+
+
+def stored_body(article: Article) -> str | None:
+    """The article's text as saved, before the form being validated changed it;
+    fetched once per request and kept on the instance."""
+    if article.pk is None:
+        return None
+    if not hasattr(article, "_stored_body"):
+        article._stored_body = (
+            Article.objects.filter(pk=article.pk).values_list("body", flat=True).first()
+        )
+    return article._stored_body
+
+
+class AnnotationForm(forms.ModelForm):
+    """An annotation's span, checked against its article's text.
+
+    Without script an editor may give only the quote (and, when it occurs more
+    than once, the words just before or after it): the form finds the offsets.
+    When the article's text is corrected in the same save, an annotation the
+    editor did not touch follows the text, as ArticleAdmin.save_model re-anchors
+    it, instead of failing against words it was not written for.
+    """
+
+    # Where the annotation is; prefix and suffix follow from it.
+    SPAN_FIELDS = ("start", "end", "quote")
+
+    class Meta:
+        model = Annotation
+        # The admin builds the form from its fieldsets; these are the most.
+        fields = (
+            "article",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "note",
+            "anchor_state",
+            "actor",
+            "meeting",
+            "commitment",
+        )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = _(
+                    "Leave both empty to find the quote in the text."
+                )
+        for name in ("quote", "prefix", "suffix"):
+            if name in self.fields:
+                # Verbatim: a quote may begin or end with a blank or a line break.
+                self.fields[name].strip = False
+        self._orphan = False
+
+    def clean_quote(self) -> str:
+        # As the article's text, without a browser's CRLF line ends.
+        return self.cleaned_data["quote"].replace("\r\n", "\n")
+
+    def _span_touched(self) -> bool:
+        return any(
+            self.cleaned_data.get(name) != self.initial.get(name)
+            for name in self.SPAN_FIELDS
+        )
+
+    def _article(self) -> Article | None:
+        article = self.cleaned_data.get("article")
+        if article is not None:
+            return article
+        try:
+            return self.instance.article
+        except Article.DoesNotExist:
+            return None
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        article = self._article()
+        if article is None:
+            return cleaned_data
+        start, end = cleaned_data.get("start"), cleaned_data.get("end")
+        if start is None and end is None:
+            if cleaned_data.get("quote"):
+                self._find_quote(article.body, cleaned_data)
+            elif "quote" not in self.errors:
+                self.add_error("quote", _("Give the quote, or its offsets."))
+        elif start is None or end is None:
+            self.add_error(
+                "end" if end is None else "start",
+                _("Give both offsets, or neither to find the quote in the text."),
+            )
+        elif self._follows_correction(article):
+            anchor = reanchor(stored_body(article), article.body, self.instance)
+            cleaned_data.update(
+                start=anchor.start,
+                end=anchor.end,
+                quote=anchor.quote,
+                prefix=anchor.prefix,
+                suffix=anchor.suffix,
+                anchor_state=anchor.state,
+            )
+            self._orphan = anchor.state == AnchorState.ORPHANED
+        elif self.instance.anchor_state == AnchorState.ORPHANED and not (
+            self._span_touched()
+        ):
+            self._orphan = True
+        elif article.body[start:end] == cleaned_data.get("quote"):
+            # The context is derived from the position, not typed: a text input
+            # would lose the line breaks in it anyway.
+            _quote, prefix, suffix = selectors_for(article.body, start, end)
+            cleaned_data.update(prefix=prefix, suffix=suffix)
+        return cleaned_data
+
+    def _follows_correction(self, article: Article) -> bool:
+        return (
+            self.instance.pk is not None
+            and not self._span_touched()
+            and stored_body(article) not in (None, article.body)
+        )
+
+    def _find_quote(self, body: str, cleaned_data: dict) -> None:
+        quote = cleaned_data["quote"].replace("\r\n", "\n").strip()
+        prefix = cleaned_data.get("prefix", "").replace("\r\n", "\n")
+        suffix = cleaned_data.get("suffix", "").replace("\r\n", "\n")
+        starts, at = [], body.find(quote)
+        while quote and at != -1:
+            starts.append(at)
+            at = body.find(quote, at + 1)
+        if not starts:
+            self.add_error(
+                "quote",
+                _(
+                    "This quote is not in the article's text. Paste it exactly "
+                    "as it stands there."
+                ),
+            )
+            return
+        fitting = [
+            at
+            for at in starts
+            if body[:at].endswith(prefix) and body[at + len(quote) :].startswith(suffix)
+        ]
+        if len(fitting) != 1:
+            if fitting:
+                message = _(
+                    "This quote occurs %(count)d times in the article's text. "
+                    "Add the words just before it under “text before” (or just "
+                    "after it under “text after”) to say which one you mean."
+                )
+            else:
+                message = _(
+                    "This quote occurs %(count)d times in the article's text, "
+                    "but never with this text before and after it."
+                )
+            self.add_error("prefix", message % {"count": len(fitting or starts)})
+            return
+        start = fitting[0]
+        quote, prefix, suffix = selectors_for(body, start, start + len(quote))
+        cleaned_data.update(
+            start=start,
+            end=start + len(quote),
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            anchor_state=AnchorState.ANCHORED,
+        )
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self._orphan:
+            # An orphan's quote is, by definition, no longer at its position;
+            # keeping it, or saving its note, must not need it found first.
+            self._errors.pop("quote", None)
 
 
 class AnnotationInline(admin.StackedInline):
     model = Annotation
+    form = AnnotationForm
     fields = (
         ("start", "end", "anchor_state"),
         "quote",
@@ -475,10 +803,8 @@ class MentionInline(admin.TabularInline):
 
 # Model admins --------------------------------------------------------------------
 #
-# django-reversion registers each model the first time an admin for it, or for a
-# parent that inlines it, is created, and follows only the inlines known then.
-# Commitment is therefore registered before Meeting, which inlines it, so that
-# a commitment's revisions still carry its assessments.
+# Each model's history, and the relations its revisions follow, are registered
+# in briefings/history.py, before any of these admins is created.
 
 
 @admin.register(Topic)
@@ -615,6 +941,7 @@ class CommitmentAdmin(ImportExportBriefingAdmin):
         ("topics", admin.RelatedOnlyFieldListFilter),
         ("meeting", admin.RelatedOnlyFieldListFilter),
         PartialDateYearFilter.on("deadline", _("deadline year")),
+        OverdueFilter,
     )
     list_select_related = ("meeting", "source_article")
     search_fields = ("title", "statement", "summary", "deadline_note", "slug")
@@ -640,6 +967,33 @@ class CommitmentAdmin(ImportExportBriefingAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Commitment]:
         return super().get_queryset(request).prefetch_related("actors")
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm,
+        formset: forms.BaseModelFormSet,
+        change: bool,
+    ) -> None:
+        if formset.model is not ComplianceAssessment:
+            super().save_formset(request, form, formset, change)
+            return
+        # The inline neither changes nor deletes, so only new rows come back;
+        # each goes through the service, which supersedes and sets the standing.
+        formset.new_objects = [
+            assessment_add(
+                commitment=form.instance,
+                actor=new.actor,
+                score=new.score,
+                rationale=new.rationale,
+                assessed_on=new.assessed_on,
+                evidence_article=new.evidence_article,
+                evidence_url=new.evidence_url,
+                user=request.user,
+            )
+            for new in formset.save(commit=False)
+            if new._state.adding
+        ]
 
     @admin.display(description=_("made by"))
     def made_by(self, commitment: Commitment) -> str:
@@ -828,6 +1182,7 @@ class ArticleAdmin(TextImportMixin, ImportExportBriefingAdmin):
     inlines = (AnnotationInline, MentionInline)
     fieldsets = (
         (_("What"), {"fields": ("title", "slug", "language", "body", "summary")}),
+        (_("Annotate"), {"fields": ("annotate_body",)}),
         (
             _("When and where"),
             {
@@ -842,7 +1197,23 @@ class ArticleAdmin(TextImportMixin, ImportExportBriefingAdmin):
         (_("Links"), {"fields": ("meetings", "actors", "topics")}),
         (_("Editorial"), {"fields": (*EDITORIAL_FIELDS, "content_hash")}),
     )
-    readonly_fields = (*TIMESTAMPS, "content_hash")
+    readonly_fields = (*TIMESTAMPS, "content_hash", "annotate_body")
+
+    class Media:
+        js = ("serantau/admin-annotate.js",)
+
+    @admin.display(description=_("text to annotate"))
+    def annotate_body(self, article: Article) -> str:
+        # The saved text, character for character (pre-wrap, no markup inside),
+        # so that offsets in the page's text are offsets in the body.
+        return format_html(
+            '<div data-annotate-body style="white-space: pre-wrap; '
+            'max-height: 30em; overflow: auto">{}</div>'
+            '<p><button type="button" class="button" data-annotate-button hidden>'
+            "{}</button></p>",
+            article.body,
+            _("Annotate selection"),
+        )
 
     def formfield_for_dbfield(
         self, db_field: models.Field, request: HttpRequest, **kwargs
@@ -861,7 +1232,30 @@ class ArticleAdmin(TextImportMixin, ImportExportBriefingAdmin):
         form: forms.ModelForm,
         change: bool,
     ) -> None:
-        article_save(article=obj, user=request.user)
+        before = stored_body(obj) if change else None
+        if before is None or before == obj.body:
+            article_save(article=obj, user=request.user)
+            return
+        summary = article_correct_text(
+            article=obj, new_body=obj.body, user=request.user
+        )
+        if summary.total:
+            self.message_user(
+                request,
+                _(
+                    "The text was corrected and its annotations re-anchored: "
+                    "%(anchored)d in place, %(fuzzy)d found approximately (confirm "
+                    "them), %(orphaned)d not found (orphaned)."
+                )
+                % {
+                    "anchored": summary.anchored,
+                    "fuzzy": summary.fuzzy,
+                    "orphaned": summary.orphaned,
+                },
+                messages.WARNING
+                if summary.fuzzy or summary.orphaned
+                else messages.INFO,
+            )
 
     @admin.display(description=_("published"), ordering="published")
     def published_display(self, article: Article) -> str | None:
@@ -881,8 +1275,9 @@ class ComplianceAssessmentAdmin(BriefingAdmin):
     list_filter = ("score", ("actor", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("commitment", "actor", "assessed_by", "evidence_article")
     search_fields = ("commitment__title", "actor__name", "rationale")
-    autocomplete_fields = ("commitment", "actor", "evidence_article", "supersedes")
+    autocomplete_fields = ("commitment", "actor", "evidence_article")
     date_hierarchy = "assessed_on"
+    form = AssessmentForm
     fieldsets = (
         (_("What"), {"fields": ("commitment", "actor", "score", "rationale")}),
         (_("When"), {"fields": ("assessed_on",)}),
@@ -892,11 +1287,47 @@ class ComplianceAssessmentAdmin(BriefingAdmin):
         ),
         (_("Editorial"), {"fields": ("assessed_by", "created_at")}),
     )
-    readonly_fields = ("assessed_by", "created_at")
+    readonly_fields = ("assessed_by", "supersedes", "created_at")
+
+    # Never overwritten: an assessment is added, then only read. A changed
+    # judgement is a new assessment, which supersedes this one.
+    def has_change_permission(
+        self, request: HttpRequest, obj: ComplianceAssessment | None = None
+    ) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ComplianceAssessment | None = None
+    ) -> bool:
+        return False
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: ComplianceAssessment,
+        form: forms.ModelForm,
+        change: bool,
+    ) -> None:
+        if change:
+            raise PermissionDenied
+        saved = assessment_add(
+            commitment=obj.commitment,
+            actor=obj.actor,
+            score=obj.score,
+            rationale=obj.rationale,
+            assessed_on=obj.assessed_on,
+            evidence_article=obj.evidence_article,
+            evidence_url=obj.evidence_url,
+            user=request.user,
+        )
+        # The admin goes on with the object it passed (the message, the redirect).
+        vars(obj).update(vars(saved))
 
 
 @admin.register(Annotation)
 class AnnotationAdmin(BriefingAdmin):
+    form = AnnotationForm
+    actions = ("confirm_fuzzy_anchors",)
     list_display = ("quote_excerpt", "article", "anchor_state", "created_by")
     list_filter = ("anchor_state",)
     list_select_related = ("article", "created_by")
@@ -917,6 +1348,21 @@ class AnnotationAdmin(BriefingAdmin):
     def quote_excerpt(self, annotation: Annotation) -> str:
         quote = annotation.quote
         return quote if len(quote) <= 80 else quote[:77] + "…"
+
+    @admin.action(description=_("Confirm fuzzy anchors"), permissions=["change"])
+    def confirm_fuzzy_anchors(
+        self, request: HttpRequest, queryset: QuerySet[Annotation]
+    ) -> None:
+        count = annotations_confirm_anchors(
+            annotations=queryset.select_related("article"), user=request.user
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "Confirmed %(n)d fuzzy anchor.", "Confirmed %(n)d fuzzy anchors.", count
+            )
+            % {"n": count},
+        )
 
 
 @admin.register(Mention)

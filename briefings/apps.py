@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BriefingsConfig(AppConfig):
     name = "briefings"
     verbose_name = _("Briefings")
+
+    def ready(self) -> None:
+        # Registers every curated model with django-reversion, so that the API,
+        # the importers and commands keep history without the admin loaded.
+        from briefings import history  # noqa: F401

@@ -202,6 +202,29 @@ def on_or_after(field: str, day: date) -> Q:
     return Q(**{f"{field}__gte": iso}) | Q(**{field: iso[:4]}) | Q(**{field: iso[:7]})
 
 
+def ended_before(field: str, day: date) -> Q:
+    """Dates in `field` whose last possible day (PartialDate.latest) is before `day`.
+
+    "2025-10" has ended by 1 November 2025, "2025" only by 1 January 2026. Each
+    precision compares, as text, with `day` cut to its own length. Dates without
+    a year never match.
+    """
+    if day.year <= MIN_YEAR:
+        return Q(pk__in=[])
+    iso = day.isoformat()
+    return (
+        Q(**{f"{field}__gte": str(MIN_YEAR)})
+        & (
+            # Any date of an earlier year.
+            Q(**{f"{field}__lt": iso[:4]})
+            # A month, or a day, in an earlier month of this year.
+            | Q(**{f"{field}__startswith": iso[:5], f"{field}__lt": iso[:7]})
+            # A day earlier this month.
+            | Q(**{f"{field}__startswith": iso[:8], f"{field}__lt": iso})
+        )
+    )
+
+
 def on_or_before(field: str, day: date) -> Q:
     """Dates in `field` that may fall on or before `day` (by their first day)."""
     if day.year < MIN_YEAR:

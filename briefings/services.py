@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 import reversion
@@ -20,16 +21,23 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from briefings.anchoring import reanchor
 from briefings.importing import Gazetteer, ImportProblem, ParsedArticle, parse_bytes
 from briefings.importing.archive import Limits, SourceFile, unpack
 from briefings.models import (
     Actor,
+    AnchorState,
+    Annotation,
     Article,
+    Commitment,
+    ComplianceAssessment,
+    ComplianceScore,
     EditorialStatus,
     Language,
     Meeting,
     Mention,
     Publishable,
+    Standing,
 )
 
 
@@ -95,7 +103,21 @@ def record_save(
 
 @transaction.atomic
 def record_delete(*, instance: models.Model, user, comment: str = "") -> None:
-    """Delete a record, keeping its last version in the history for recovery."""
+    """Delete a record, keeping its last version in the history for recovery.
+
+    A published record is what readers see: only a user who may withdraw it may
+    delete it (editors delete drafts). `user=None` is the system, which may.
+    """
+    if (
+        isinstance(instance, Publishable)
+        and instance.is_published
+        and user is not None
+        and not can_publish(user, type(instance))
+    ):
+        raise PermissionDenied(
+            _("You may not delete published %(things)s.")
+            % {"things": instance._meta.verbose_name_plural}
+        )
     with reversion.create_revision():
         reversion.add_to_revision(instance)
         if user is not None:
@@ -529,3 +551,283 @@ def mentions_accept_proposals(*, mentions: Iterable[Mention], user) -> int:
                 % {"n": len(group)}
             )
     return sum(len(group) for group in by_article.values())
+
+
+# Editorial workflow ----------------------------------------------------------------
+#
+# draft → in review → published, and back to draft to withdraw. Sending a record
+# to review (or taking it back) is an edit; publishing and withdrawing change
+# what readers see, and need the publish permission of the record's model.
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (EditorialStatus.DRAFT, EditorialStatus.IN_REVIEW): gettext_lazy("Sent to review"),
+    (EditorialStatus.IN_REVIEW, EditorialStatus.DRAFT): gettext_lazy(
+        "Returned to draft"
+    ),
+    (EditorialStatus.DRAFT, EditorialStatus.PUBLISHED): gettext_lazy("Published"),
+    (EditorialStatus.IN_REVIEW, EditorialStatus.PUBLISHED): gettext_lazy("Published"),
+    (EditorialStatus.PUBLISHED, EditorialStatus.DRAFT): gettext_lazy("Withdrawn"),
+}
+
+
+def can_change(user, model: type[models.Model]) -> bool:
+    opts = model._meta
+    codename = get_permission_codename("change", opts)
+    return user.has_perm(f"{opts.app_label}.{codename}")
+
+
+@transaction.atomic
+def record_transition(*, instance: Publishable, user, to_status: str) -> Publishable:
+    """Move a record to `to_status` on behalf of `user`, keeping history.
+
+    Raises PermissionDenied when the user may not make this move and
+    ValidationError when the move is not one of TRANSITIONS (the record is there
+    already, or a published record would go to review without being withdrawn).
+    `user=None` is the system, which may. The first publication sets
+    published_at (check_publication); a withdrawal and a later publication keep
+    it, so it stays the date the record first became public.
+    """
+    to_status = EditorialStatus(to_status)
+    comment = TRANSITIONS.get((instance.status, to_status))
+    if comment is None:
+        raise ValidationError(
+            _("“%(record)s” cannot go from %(from)s to %(to)s.")
+            % {
+                "record": instance,
+                "from": EditorialStatus(instance.status).label,
+                "to": to_status.label,
+            },
+            code="invalid_transition",
+        )
+    model = type(instance)
+    things = model._meta.verbose_name_plural
+    published = EditorialStatus.PUBLISHED
+    if user is not None:
+        if not can_change(user, model):
+            raise PermissionDenied(
+                _("You may not change %(things)s.") % {"things": things}
+            )
+        if published in (instance.status, to_status) and not can_publish(user, model):
+            raise PermissionDenied(
+                _("You may not publish or withdraw %(things)s.") % {"things": things}
+            )
+    instance.status = to_status
+    return record_save(instance=instance, user=user, comment=str(comment))
+
+
+# Compliance assessments ------------------------------------------------------------
+#
+# A commitment is judged over time: each assessment is a dated entry that
+# supersedes the previous one for the same actor and is never changed or
+# deleted, so the record shows how the judgement moved. The commitment's
+# standing follows the latest entry of each actor.
+
+
+def standing_from(assessments: Iterable[ComplianceAssessment]) -> Standing | None:
+    """The standing the latest assessment of each actor adds up to.
+
+    Every actor kept it (+1): fulfilled; every actor failed it (-1): not
+    fulfilled; anything between, a single actor's 0 included: partly fulfilled.
+    None when nobody has been assessed, which says nothing about the standing.
+    """
+    latest: dict[int, ComplianceAssessment] = {}
+    for assessment in assessments:
+        current = latest.get(assessment.actor_id)
+        if current is None or _assessment_order(assessment) > _assessment_order(
+            current
+        ):
+            latest[assessment.actor_id] = assessment
+    scores = {assessment.score for assessment in latest.values()}
+    if not scores:
+        return None
+    if scores == {ComplianceScore.KEPT}:
+        return Standing.FULFILLED
+    if scores == {ComplianceScore.NOT_KEPT}:
+        return Standing.NOT_FULFILLED
+    return Standing.PARTLY_FULFILLED
+
+
+def _assessment_order(assessment: ComplianceAssessment) -> tuple[date, int]:
+    # ComplianceAssessment.Meta.get_latest_by.
+    return (assessment.assessed_on, assessment.pk or 0)
+
+
+def assessment_previous(
+    *, commitment: Commitment, actor: Actor
+) -> ComplianceAssessment | None:
+    """The latest assessment of `actor` on `commitment`, which a new one supersedes."""
+    return (
+        ComplianceAssessment.objects.filter(commitment=commitment, actor=actor)
+        .order_by("-assessed_on", "-pk")
+        .first()
+    )
+
+
+def assessment_check_date(
+    *, previous: ComplianceAssessment | None, assessed_on: date
+) -> None:
+    """Refuse an entry dated before the one it would supersede.
+
+    The latest entry is the current judgement and the one a new entry
+    supersedes; an entry dated earlier would be neither, and fitting it into
+    the chain would mean rewriting an entry already made.
+    """
+    if previous is not None and assessed_on < previous.assessed_on:
+        raise ValidationError(
+            {
+                "assessed_on": _(
+                    "This actor was last assessed on %(date)s; a new assessment "
+                    "cannot be dated earlier."
+                )
+                % {"date": previous.assessed_on.isoformat()}
+            },
+            code="assessment_backdated",
+        )
+
+
+@transaction.atomic
+def assessment_add(
+    *,
+    commitment: Commitment,
+    actor: Actor,
+    score: int,
+    rationale: str,
+    assessed_on: date,
+    evidence_article: Article | None = None,
+    evidence_url: str = "",
+    user,
+) -> ComplianceAssessment:
+    """Record a new assessment of `actor` on `commitment`, superseding the
+    previous one, and bring the commitment's standing in line with the latest.
+
+    Existing assessments are left as they are. One revision holds the new
+    assessment and, when it changes, the commitment's standing.
+    """
+    # Locking the commitment serialises assessments of it, so that two at once
+    # cannot both supersede the same entry.
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    previous = assessment_previous(commitment=locked, actor=actor)
+    assessment_check_date(previous=previous, assessed_on=assessed_on)
+    assessment = ComplianceAssessment(
+        commitment=locked,
+        actor=actor,
+        score=score,
+        rationale=rationale,
+        assessed_on=assessed_on,
+        evidence_article=evidence_article,
+        evidence_url=evidence_url,
+        assessed_by=user,
+        supersedes=previous,
+    )
+    comment = _("Assessed %(actor)s: %(score)+d.") % {"actor": actor, "score": score}
+    with reversion.create_revision():
+        record_save(instance=assessment, user=user, comment=comment)
+        standing = standing_from(
+            ComplianceAssessment.objects.filter(commitment=locked).only(
+                "actor_id", "assessed_on", "score"
+            )
+        )
+        if standing is not None and standing != locked.standing:
+            locked.standing = standing
+            record_save(instance=locked, user=user, comment=comment)
+    # The caller's copy, which the admin goes on to show, follows.
+    commitment.standing = locked.standing
+    assessment.commitment = commitment
+    return assessment
+
+
+# Correcting an article's text ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReanchorSummary:
+    """How the annotations of a corrected article fared."""
+
+    anchored: int = 0
+    fuzzy: int = 0
+    orphaned: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.anchored + self.fuzzy + self.orphaned
+
+
+ANCHOR_FIELDS = ["start", "end", "quote", "prefix", "suffix", "anchor_state"]
+
+
+@transaction.atomic
+def article_correct_text(*, article: Article, new_body: str, user) -> ReanchorSummary:
+    """Save a corrected text and move every annotation of the article with it.
+
+    The correction wins: an annotation whose passage cannot be found again is
+    kept and marked orphaned, one found only approximately is marked fuzzy
+    until an editor confirms it (see briefings/anchoring.py). Notes and links
+    are never touched. One revision holds the article and its annotations.
+    """
+    old_body = None
+    if article.pk is not None:
+        old_body = (
+            Article.objects.filter(pk=article.pk).values_list("body", flat=True).first()
+        )
+    article.body = new_body
+    counts = {state: 0 for state in AnchorState}
+    with reversion.create_revision():
+        record_save(
+            instance=article,
+            user=user,
+            comment=_("Corrected the text and re-anchored its annotations."),
+        )
+        annotations = list(
+            Annotation.objects.filter(article=article).select_for_update()
+        )
+        for annotation in annotations:
+            anchor = reanchor(old_body, article.body, annotation)
+            state = anchor.state
+            annotation.article = article
+            annotation.start, annotation.end = anchor.start, anchor.end
+            annotation.quote = anchor.quote
+            annotation.prefix, annotation.suffix = anchor.prefix, anchor.suffix
+            annotation.anchor_state = state
+            counts[state] += 1
+        # Every anchor lies inside the text by construction, and an orphan's
+        # quote is by definition not at its position, so full_clean() (which
+        # checks exactly that) has nothing to say here.
+        Annotation.objects.bulk_update(annotations, ANCHOR_FIELDS)
+        if reversion.is_registered(Annotation):
+            for annotation in annotations:
+                reversion.add_to_revision(annotation)
+    return ReanchorSummary(
+        anchored=counts[AnchorState.ANCHORED],
+        fuzzy=counts[AnchorState.FUZZY],
+        orphaned=counts[AnchorState.ORPHANED],
+    )
+
+
+@transaction.atomic
+def annotations_confirm_anchors(*, annotations: Iterable[Annotation], user) -> int:
+    """An editor's word that fuzzy anchors point at the right words."""
+    if user is None or not user.has_perm("briefings.change_annotation"):
+        raise PermissionDenied(_("You may not confirm anchors."))
+    fuzzy = [a for a in annotations if a.anchor_state == AnchorState.FUZZY]
+    with reversion.create_revision():
+        for annotation in fuzzy:
+            annotation.anchor_state = AnchorState.ANCHORED
+            annotation.full_clean(
+                exclude={"article", "actor", "meeting", "commitment", "created_by"},
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        Annotation.objects.bulk_update(fuzzy, ["anchor_state"])
+        if reversion.is_registered(Annotation):
+            for annotation in fuzzy:
+                reversion.add_to_revision(annotation)
+        reversion.set_user(user)
+        reversion.set_comment(
+            ngettext(
+                "Confirmed %(n)d fuzzy anchor.",
+                "Confirmed %(n)d fuzzy anchors.",
+                len(fuzzy),
+            )
+            % {"n": len(fuzzy)}
+        )
+    return len(fuzzy)

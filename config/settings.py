@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "reversion",
+    "reversion_compare",
     "briefings",
 ]
 

@@ -407,7 +407,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "supersedes",
             "created_at",
         ]
-        read_only_fields = ["created_at"]
+        # assessment_add sets what a new assessment supersedes.
+        read_only_fields = ["supersedes", "created_at"]
         # The choices bound the score; the database's range would only make the
         # schema differ between SQLite and PostgreSQL.
         extra_kwargs = {"score": {"validators": []}}

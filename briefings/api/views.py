@@ -33,7 +33,7 @@ from briefings.models import (
     conceal,
     visible_q,
 )
-from briefings.services import record_delete, record_save
+from briefings.services import assessment_add, record_delete, record_save
 
 
 def as_serializer_errors(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -119,6 +119,9 @@ class CuratedViewSet(viewsets.ModelViewSet):
                 user=self.request.user,
                 comment=_("Deleted through the API."),
             )
+        except DjangoPermissionDenied as error:
+            # An editor may delete a draft, not a published record.
+            raise exceptions.PermissionDenied(str(error)) from error
         except ProtectedError as error:
             names = ", ".join(sorted({str(obj) for obj in error.protected_objects})[:5])
             raise Conflict(
@@ -269,8 +272,14 @@ class CommitmentViewSet(CuratedViewSet):
 
 
 class AssessmentViewSet(CuratedViewSet):
-    """Compliance assessments, visible with the commitment they judge."""
+    """Compliance assessments, visible with the commitment they judge.
 
+    An assessment is never overwritten: a changed judgement is a new assessment
+    (POST), which supersedes the latest of its actor and sets the commitment's
+    standing. There is no PUT, PATCH or DELETE; they answer 405.
+    """
+
+    http_method_names = ["get", "post", "head", "options"]
     serializer_class = api.AssessmentSerializer
     filterset_class = filters.AssessmentFilter
     search_fields = ["rationale"]
@@ -285,8 +294,22 @@ class AssessmentViewSet(CuratedViewSet):
         ).select_related("commitment", "actor", "evidence_article", "assessed_by")
 
     def perform_create(self, serializer):
-        serializer.validated_data["assessed_by"] = self.request.user
-        super().perform_create(serializer)
+        data = serializer.validated_data
+        try:
+            serializer.instance = assessment_add(
+                commitment=data["commitment"],
+                actor=data["actor"],
+                score=data["score"],
+                rationale=data["rationale"],
+                assessed_on=data.get("assessed_on") or timezone.localdate(),
+                evidence_article=data.get("evidence_article"),
+                evidence_url=data.get("evidence_url", ""),
+                user=self.request.user,
+            )
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error)) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(as_serializer_errors(error)) from error
 
 
 class AnnotationViewSet(CuratedViewSet):
