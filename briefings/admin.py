@@ -19,7 +19,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR, IncorrectLookupParameters
 from django.contrib.admin.widgets import AdminTextareaWidget
-from django.contrib.auth import get_permission_codename
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -64,6 +63,7 @@ from briefings.services import (
     assessment_add,
     assessment_check_date,
     assessment_previous,
+    can_publish,
     mentions_accept_proposals,
 )
 
@@ -102,12 +102,6 @@ def count_of(model: type[models.Model], fk_name: str) -> Coalesce:
 def readable_date(value: str) -> str | None:
     """A partial date as an editor reads it; None lets the admin show its dash."""
     return PartialDate(value).display() if value else None
-
-
-def can_publish(request: HttpRequest, model: type[models.Model]) -> bool:
-    opts = model._meta
-    codename = get_permission_codename("publish", opts)
-    return request.user.has_perm(f"{opts.app_label}.{codename}")
 
 
 # Who did what comes from the request, never from a form field that anyone could
@@ -302,7 +296,9 @@ class PublishPermissionMixin:
         self, request: HttpRequest, obj: models.Model | None = None
     ) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
-        if issubclass(self.model, Publishable) and not can_publish(request, self.model):
+        if issubclass(self.model, Publishable) and not can_publish(
+            request.user, self.model
+        ):
             fields += tuple(f for f in ("status", "published_at") if f not in fields)
         return fields
 
@@ -339,7 +335,9 @@ class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
         }
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return issubclass(self.model, Publishable) and can_publish(request, self.model)
+        return issubclass(self.model, Publishable) and can_publish(
+            request.user, self.model
+        )
 
     def has_delete_permission(
         self, request: HttpRequest, obj: models.Model | None = None
@@ -349,7 +347,7 @@ class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
         if (
             isinstance(obj, Publishable)
             and obj.is_published
-            and not can_publish(request, type(obj))
+            and not can_publish(request.user, type(obj))
         ):
             return False
         return super().has_delete_permission(request, obj)
@@ -519,7 +517,7 @@ class CommitmentInline(PublishPermissionMixin, admin.StackedInline):
         # The inline's delete boxes cannot tell a draft commitment from a
         # published one, so only those who may withdraw published records get
         # them; editors delete drafts from the commitment's own page.
-        return can_publish(request, Commitment) and super().has_delete_permission(
+        return can_publish(request.user, Commitment) and super().has_delete_permission(
             request, obj
         )
 
