@@ -50,7 +50,9 @@ FOLLOW: dict[type[models.Model], tuple[str, ...]] = {
     Meeting: ("participations", "commitments"),
     Participation: (),
     Article: ("annotations", "mentions"),
-    Commitment: ("assessments",),
+    # Assessments are only ever added (services.assessment_add): they keep their
+    # own history, and reverting a commitment must never remove one.
+    Commitment: (),
     ComplianceAssessment: (),
     Annotation: (),
     Mention: (),

@@ -545,7 +545,11 @@ def test_changing_a_meeting_records_a_version_with_its_participants(client, edit
     assert client.get(action["url"]).status_code == 200
 
 
-def test_a_commitments_revision_carries_its_assessments(admin_client):
+def test_a_commitments_revision_leaves_its_assessments_to_their_own_history(
+    admin_client,
+):
+    # Assessments are never overwritten, so reverting a commitment must not
+    # reach them: they are not part of the commitment's revision.
     assessment = AssessmentFactory()
     commitment = assessment.commitment
     commitment.actors.add(assessment.actor)
@@ -553,7 +557,22 @@ def test_a_commitments_revision_carries_its_assessments(admin_client):
     data = form_data(admin_client.get(url)) | {"title": "Open a cyber centre"}
     assert admin_client.post(url, data).status_code == 302
     revision = Version.objects.get_for_object(commitment).get().revision
-    assert revision.version_set.get_for_object(assessment).exists()
+    assert not revision.version_set.get_for_object(assessment).exists()
+
+
+def test_reverting_a_commitment_keeps_the_assessments_added_since(admin_client):
+    commitment = CommitmentFactory()
+    country = CountryFactory()
+    commitment.actors.add(country)
+    url = reverse("admin:briefings_commitment_change", args=[commitment.pk])
+    data = form_data(admin_client.get(url)) | {"title": "First title"}
+    assert admin_client.post(url, data).status_code == 302
+    first = Version.objects.get_for_object(commitment).get()
+    later = AssessmentFactory(commitment=commitment, actor=country)
+    first.revision.revert(delete=True)
+    commitment.refresh_from_db()
+    assert commitment.title == "First title"
+    assert commitment.assessments.filter(pk=later.pk).exists()
 
 
 def test_a_meetings_revision_carries_its_commitments(admin_client):
