@@ -207,11 +207,10 @@ class ResolvedFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        resolved = Q(actor__isnull=False) | Q(meeting__isnull=False)
         if self.value() == "yes":
-            return queryset.filter(resolved)
+            return queryset.resolved()
         if self.value() == "no":
-            return queryset.exclude(resolved)
+            return queryset.unresolved()
         return None
 
 

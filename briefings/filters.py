@@ -314,5 +314,4 @@ class MentionFilter(django_filters.FilterSet):
         fields = ["article", "actor", "resolved"]
 
     def filter_resolved(self, queryset, name, value):
-        confirmed = Q(actor__isnull=False) | Q(meeting__isnull=False)
-        return queryset.filter(confirmed) if value else queryset.exclude(confirmed)
+        return queryset.resolved() if value else queryset.unresolved()

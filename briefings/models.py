@@ -145,9 +145,6 @@ class ActorQuerySet(PublishableQuerySet):
     def countries(self):
         return self.filter(kind=ActorKind.COUNTRY)
 
-    def outlets(self):
-        return self.filter(organisation_type=OrganisationType.NEWS_OUTLET)
-
     def for_actor_page(self, user):
         return self.select_related("country", "parent").prefetch_related(
             "aliases",
@@ -941,6 +938,19 @@ class Annotation(TextSpan):
         return f"{self.article.get_absolute_url()}#annotation-{self.pk}"
 
 
+class MentionQuerySet(models.QuerySet):
+    """Confirmed means an editor linked the name to an actor or a meeting;
+    a proposal from the importer does not count."""
+
+    CONFIRMED = Q(actor__isnull=False) | Q(meeting__isnull=False)
+
+    def resolved(self):
+        return self.filter(self.CONFIRMED)
+
+    def unresolved(self):
+        return self.exclude(self.CONFIRMED)
+
+
 class Mention(TextSpan):
     """A name found in an article; it refers to an actor only once an editor says so."""
 
@@ -996,6 +1006,8 @@ class Mention(TextSpan):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    objects = MentionQuerySet.as_manager()
 
     class Meta:
         default_related_name = "mentions"

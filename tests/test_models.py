@@ -177,3 +177,15 @@ def test_kind_country_is_what_countries_returns():
     CountryFactory()
     PersonFactory()
     assert [a.kind for a in Actor.objects.countries()] == [ActorKind.COUNTRY]
+
+
+def test_a_mention_is_resolved_only_when_an_editor_linked_it():
+    from briefings.models import Mention
+    from tests.factories import MentionFactory
+
+    as_actor = MentionFactory(actor=PersonFactory())
+    as_meeting = MentionFactory(meeting=MeetingFactory())
+    proposed_only = MentionFactory(proposed_actor=PersonFactory(), similarity=98)
+    assert set(Mention.objects.resolved()) == {as_actor, as_meeting}
+    assert list(Mention.objects.unresolved()) == [proposed_only]
+    assert not proposed_only.is_resolved
