@@ -223,3 +223,19 @@ SPECTACULAR_SETTINGS = {
         "PrecisionEnum": "briefings.dates.Precision",
     },
 }
+
+# Errors go to standard error, where runserver, gunicorn or the process
+# manager collects them; Django's default would only mail them to ADMINS when
+# DEBUG is off, and there are none, so the 500 page's "the error has been
+# recorded" would not be true.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

@@ -978,3 +978,24 @@ def test_every_published_seed_record_has_a_page(client, seed_corpus):
     for model in (Meeting, Actor, Article, Commitment, Topic):
         for record in model.objects.published():
             html(client, record.get_absolute_url())
+
+
+def test_a_server_error_reaches_the_log_output_with_debug_off(settings):
+    """The 500 page says the error has been recorded. Django's own console
+    handler drops records unless DEBUG is on; ours must take them."""
+    import logging
+
+    settings.DEBUG = False
+    record = logging.LogRecord(
+        "django.request", logging.ERROR, __file__, 1, "boom", None, None
+    )
+    handlers = []
+    logger = logging.getLogger("django.request")
+    while logger is not None:
+        handlers += logger.handlers
+        logger = logger.parent if logger.propagate else None
+    # pytest's capture handlers subclass StreamHandler; only a plain one is ours.
+    outputs = [
+        h for h in handlers if type(h) is logging.StreamHandler and h.filter(record)
+    ]
+    assert outputs
