@@ -67,11 +67,16 @@ INSTALLED_APPS = [
     "import_export",
     "reversion",
     "reversion_compare",
+    "django_tasks",
+    "django_tasks_db",
     "briefings",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app server, compressed and cached for a
+    # year when their names carry a hash (STATIC_MANIFEST below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +140,47 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `make serve` collects static files and turns this on: hashed names that
+# browsers may cache for ever. A checkout without collected files leaves it off.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "false")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# One cache for every app server: Redis when REDIS_URL names one, otherwise
+# this process's memory, which is right for one server and for tests.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "serantau"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "serantau",
+        }
+    }
+
+# Background work (django-tasks): the queue is a table in the database, so a
+# worker (`manage.py db_worker`) may run on any machine that reaches it.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
