@@ -7,6 +7,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from briefings.api import views
+from briefings.api.search import SearchView
 
 router = DefaultRouter()
 router.register("articles", views.ArticleViewSet, basename="article")
@@ -23,5 +24,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]
