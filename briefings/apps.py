@@ -10,3 +10,9 @@ class BriefingsConfig(AppConfig):
         # Registers every curated model with django-reversion, so that the API,
         # the importers and commands keep history without the admin loaded.
         from briefings import history  # noqa: F401
+
+        # Every change to a curated record, in any process, empties the page
+        # and API cache (briefings/cache.py).
+        from briefings.cache import connect_signals
+
+        connect_signals()

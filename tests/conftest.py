@@ -10,6 +10,25 @@ def _grant(user, *codenames):
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
 
 
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Pages and API reads are rendered afresh in every test, whatever the
+    environment says, so that the pinned query counts count what a view costs;
+    tests/test_cache.py turns the cache on where it is the subject. The cache
+    itself is this process's memory, emptied for each test, not the files or
+    the Redis a running site shares."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "serantau-tests",
+        }
+    }
+    settings.CACHE_SECONDS = 0
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 CURATED = ["topic", "actor", "actoralias", "meeting", "participation", "article"]
 CURATED += ["commitment", "complianceassessment", "annotation", "mention"]
 
