@@ -6,7 +6,9 @@ it again for real on the same bytes. Between the two requests, which may reach
 two app servers, the upload waits in the cache (shared, as the tabular import's
 does; see config/settings.py), under a random token tied to the user, for an
 hour. The confirmation reads the files afresh, so a file imported by someone
-else in the meantime is reported as a duplicate rather than saved twice.
+else in the meantime is reported as a duplicate rather than saved twice. A
+batch of more than IMPORT_BACKGROUND_FILES files is confirmed into a job that a
+worker imports instead, while the editor watches its page (briefings/jobs.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import secrets
 from pathlib import PurePosixPath
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -25,8 +28,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from briefings.admin_jobs import import_job_started
 from briefings.importing import DateRole
 from briefings.importing.archive import ZIP_SUFFIX, Limits
+from briefings.jobs import import_job_enqueue_text, uploads_file_count
 from briefings.services import (
     FileReport,
     ImportFailed,
@@ -191,6 +196,12 @@ class TextImportMixin:
         # Whatever happens next, this upload is done with: a second click on
         # the confirm button cannot import it twice.
         cache.delete(key)
+        # A large batch is imported by a worker, while the editor watches its
+        # progress on the job's page (briefings/admin_jobs.py).
+        count = uploads_file_count(files)
+        if count > settings.IMPORT_BACKGROUND_FILES:
+            job = import_job_enqueue_text(files=files, user=request.user, total=count)
+            return import_job_started(request, job)
         try:
             report = articles_import_text(files=files, user=request.user, dry_run=False)
         except ImportFailed as failure:

@@ -5,6 +5,8 @@ The same service as the admin's "Import text articles" page
 the same drafts with proposed mentions; only the confirmation differs: running
 the command without --dry-run is it. The whole run is one transaction unless
 --batch-size says otherwise, so a failure leaves the database as it was.
+With --background the files are queued as one import job instead, which a
+worker (`manage.py db_worker`) runs and the admin shows (briefings/jobs.py).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 from tqdm import tqdm
 
 from briefings.importing import ImportProblem
 from briefings.importing.archive import Limits, read_paths
+from briefings.jobs import import_job_enqueue_text
 from briefings.services import (
     ImportFailed,
     ImportOutcome,
@@ -65,8 +69,32 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, paths, dry_run, user, no_progress, batch_size, **options):
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help=(
+                "Queue the files as one import job for a worker "
+                "(manage.py db_worker) instead of importing them now."
+            ),
+        )
+
+    def handle(
+        self,
+        *args,
+        paths,
+        dry_run,
+        user,
+        no_progress,
+        batch_size,
+        background,
+        **options,
+    ):
         started = time.monotonic()
+        if background and (dry_run or batch_size):
+            raise CommandError(
+                "--background queues one import job: it takes neither --dry-run "
+                "nor --batch-size."
+            )
         self.verbosity = options["verbosity"]
         importer = self._user(user)
         limits = Limits.from_settings()
@@ -76,6 +104,9 @@ class Command(BaseCommand):
             raise CommandError(str(problem)) from problem
         if not uploads:
             raise CommandError("No .txt or .zip file found in the paths given.")
+        if background:
+            self._enqueue(uploads, importer)
+            return
         show_progress = not no_progress and sys.stderr.isatty()
 
         def progress(items: Sequence, stage: str) -> Iterable:
@@ -112,6 +143,19 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{failed} file{'s' if failed != 1 else ''} could not be imported."
             )
+
+    def _enqueue(self, uploads: list[tuple[str, bytes]], importer) -> None:
+        try:
+            job = import_job_enqueue_text(files=uploads, user=importer)
+        except PermissionDenied as denied:
+            raise CommandError(str(denied)) from denied
+        url = reverse("admin:briefings_importjob_change", args=[job.pk])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Queued import job {job.pk} ({job.total} files) for a worker "
+                f"(manage.py db_worker); the admin shows it at {url}"
+            )
+        )
 
     def _user(self, username: str | None):
         if not username:
