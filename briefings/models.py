@@ -154,10 +154,8 @@ class ActorQuerySet(PublishableQuerySet):
                 .select_related("meeting__country", "represents")
                 .order_by("-meeting__start", "meeting__name"),
             ),
-            Prefetch(
-                "commitments",
-                queryset=Commitment.objects.visible_to(user).for_listing(user),
-            ),
+            # Commitments are not prefetched: an organisation makes hundreds,
+            # and the page shows the first few (views.actor_detail).
             Prefetch(
                 "annotations",
                 queryset=Annotation.objects.filter(
@@ -169,6 +167,11 @@ class ActorQuerySet(PublishableQuerySet):
                 queryset=Actor.objects.visible_to(user).order_by("name"),
             ),
         )
+
+    def for_country_page(self):
+        """A country with its aliases; its meetings, commitments and quotes,
+        which run to thousands, are cut to a page by the view."""
+        return self.select_related("country", "parent").prefetch_related("aliases")
 
 
 class Actor(Publishable):
@@ -339,6 +342,17 @@ class MeetingQuerySet(PublishableQuerySet):
     def upcoming(self):
         return self.filter(state=MeetingState.ANNOUNCED)
 
+    def involving(self, country):
+        """Held in the country, or attended by it, its people or organisations.
+
+        A subquery rather than a join: a join repeats a meeting per participant
+        and needs DISTINCT over every row before the page can be cut.
+        """
+        attended = Participation.objects.filter(
+            Q(actor=country) | Q(actor__country=country)
+        ).values("meeting")
+        return self.filter(Q(country=country) | Q(pk__in=attended))
+
     def for_listing(self):
         return self.select_related("country")
 
@@ -460,6 +474,12 @@ class Meeting(Publishable):
         ordering = ["-start", "name"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        # The published list in its order, read from the index, not sorted.
+        indexes = [
+            models.Index(
+                fields=["status", "-start", "name"], name="meeting_listing_idx"
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start="") | Q(end="") | Q(end__gte=F("start")),
@@ -546,7 +566,8 @@ class Participation(models.Model):
 
 class ArticleQuerySet(PublishableQuerySet):
     def for_listing(self):
-        return self.select_related("outlet")
+        # A list shows no source text, which is most of an article's bytes.
+        return self.select_related("outlet").defer("body")
 
     def for_reader(self, user):
         """An article with its annotations and the records it concerns."""
@@ -620,6 +641,19 @@ class Article(Publishable):
         ordering = ["-published", "title"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        indexes = [
+            # The published list in its order, read from the index, not sorted.
+            models.Index(
+                fields=["status", "-published", "title"], name="article_listing_idx"
+            ),
+            # The feeds' order (newest publication first). SQLite reads it for
+            # NULLS LAST too; PostgreSQL would need DESC NULLS LAST, which
+            # SQLite cannot index.
+            models.Index(
+                fields=["status", "-published_at", "-published", "-id"],
+                name="article_feed_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["url"],
@@ -671,11 +705,25 @@ class CommitmentQuerySet(PublishableQuerySet):
     def open(self):
         return self.filter(standing__in=OPEN_STANDINGS)
 
+    def made_by_country(self, country):
+        """Made by the country itself, or by one of its people or organisations.
+
+        A subquery, so that a commitment with several such parties is one row
+        without DISTINCT."""
+        parties = Commitment.actors.through.objects.filter(
+            Q(actor=country) | Q(actor__country=country)
+        ).values("commitment")
+        return self.filter(pk__in=parties)
+
     def for_listing(self, user):
         """Commitments as lists show them: parties, topics, meeting, source."""
-        return self.select_related("meeting", "source_article").prefetch_related(
-            Prefetch("actors", queryset=Actor.objects.visible_to(user)),
-            Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+        return (
+            self.select_related("meeting", "source_article")
+            .defer("source_article__body")
+            .prefetch_related(
+                Prefetch("actors", queryset=Actor.objects.visible_to(user)),
+                Prefetch("topics", queryset=Topic.objects.visible_to(user)),
+            )
         )
 
     def for_commitment_page(self, user):
@@ -747,6 +795,12 @@ class Commitment(Publishable):
         ordering = ["source_article", "pk"]
         verbose_name = _("commitment")
         verbose_name_plural = _("commitments")
+        # The tracker's order among published commitments.
+        indexes = [
+            models.Index(
+                fields=["status", "deadline", "id"], name="commitment_listing_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -922,6 +976,10 @@ class Annotation(TextSpan):
         ordering = ["article", "start"]
         verbose_name = _("annotation")
         verbose_name_plural = _("annotations")
+        # The default order, so that a page of annotations needs no sort.
+        indexes = [
+            models.Index(fields=["article", "start"], name="annotation_position_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")),
@@ -1031,3 +1089,116 @@ class Mention(TextSpan):
     @property
     def is_resolved(self) -> bool:
         return self.actor_id is not None or self.meeting_id is not None
+
+
+# Background imports ----------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    TEXT = "text", _("text articles")
+    TABULAR = "tabular", _("spreadsheet")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_desk(self) -> ImportJobQuerySet:
+        """What the jobs' list shows: what was imported and how it went, without
+        the uploaded bytes or the full report, which may run to megabytes."""
+        return (
+            self.select_related("content_type")
+            .defer("content", "report")
+            .annotate(report_counts=F("report__counts"))
+        )
+
+    def for_page(self) -> ImportJobQuerySet:
+        return self.select_related("content_type").defer("content")
+
+
+class ImportJob(models.Model):
+    """An import too large to wait for, run by a worker (briefings/jobs.py).
+
+    The upload itself is kept on the row until the job ends: the worker may run
+    on another machine, which reads neither this server's disk nor its cache.
+    The import is one transaction, so its progress is published in the shared
+    cache while it runs, and only the outcome is written here.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("records"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    file_format = models.CharField(
+        _("format"),
+        max_length=10,
+        blank=True,
+        help_text=_("A spreadsheet's format (csv, xlsx, json)."),
+    )
+    content = models.BinaryField(_("uploaded content"), blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=ImportState.choices,
+        default=ImportState.QUEUED,
+    )
+    total = models.PositiveIntegerField(_("files or rows"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    task_id = models.CharField(_("task result id"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept when the account is deleted: the job still says who asked, and a
+    # queued job of a deleted account is refused rather than run as the system.
+    created_by_name = models.CharField(
+        _("asked by (name)"),
+        max_length=150,
+        blank=True,
+        help_text=_("Empty when the system asked (manage.py import_articles)."),
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        # Nobody adds, changes or deletes a job by hand, and who may see the
+        # jobs follows who may import (briefings/admin_jobs.py).
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ImportState.values),
+                name="importjob_state_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")),
+                name="importjob_done_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (ImportState.SUCCEEDED, ImportState.FAILED)

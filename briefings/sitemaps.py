@@ -1,12 +1,16 @@
 """The sitemap: every published record's page, and the list pages.
 
-Each record section costs two queries (a count and a page of at most 50,000
-rows), fetching only the columns its URL and lastmod need.
+/sitemap.xml is an index of sections, each split into pages of LIMIT URLs: a
+desk of 100,000 articles would pass the 50,000 URLs one file may hold, and
+one page of every record would take a second to render. The index costs a
+count and a latest-change query per section; a page costs a count and its
+rows, fetching only the columns its URL and lastmod need.
 """
 
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from briefings.models import Actor, ActorKind, Article, Commitment, Meeting, Topic
@@ -18,6 +22,7 @@ class PublishedSitemap(Sitemap):
     queryset = None
     # The columns get_absolute_url reads, besides the slug.
     url_fields: tuple[str, ...] = ()
+    limit = 5000
 
     def items(self):
         return (
@@ -28,6 +33,11 @@ class PublishedSitemap(Sitemap):
 
     def lastmod(self, item):
         return item.updated_at
+
+    def get_latest_lastmod(self):
+        # Django's default reads every item to find the latest; the index
+        # asks the database instead.
+        return self.queryset.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
 class MeetingSitemap(PublishedSitemap):

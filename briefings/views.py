@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from briefings import charts
+from briefings import search as full_text
 from briefings.filters import CommitmentFilter
 from briefings.highlighting import segments
 from briefings.models import (
@@ -34,6 +36,7 @@ from briefings.models import (
     Standing,
     Topic,
     conceal,
+    visible_q,
 )
 
 PAGE_SIZE = 25
@@ -211,12 +214,20 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     conceal(user, [actor], "country", "parent")
     participations = list(actor.participations.all())
     conceal(user, participations, "meeting.country", "represents")
-    commitments = list(actor.commitments.all())
+    # The first page, and whether there is more; the tracker lists them all.
+    commitments = list(
+        Commitment.objects.visible_to(user)
+        .filter(actors=actor)
+        .for_listing(user)[: PAGE_SIZE + 1]
+    )
+    more_commitments = len(commitments) > PAGE_SIZE
+    commitments = commitments[:PAGE_SIZE]
     conceal(user, commitments, "meeting", "source_article")
     return render(
         request,
         "briefings/actor_detail.html",
         {
+            "more_commitments": more_commitments,
             "actor": actor,
             "preview": not actor.is_published,
             "aliases": actor.aliases.all(),
@@ -231,26 +242,21 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def country_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A country, and everything that happened there or involved it or its people."""
     user = request.user
-    country = get_visible(
-        Actor.objects.countries().for_actor_page(user), user, slug=slug
-    )
-    involved = Q(country=country) | Q(participants=country)
-    involved |= Q(participants__country=country)
-    meetings = list(
+    country = get_visible(Actor.objects.countries().for_country_page(), user, slug=slug)
+    meetings = paginate(
+        request,
         Meeting.objects.visible_to(user)
-        .filter(involved)
-        .distinct()
+        .involving(country)
         .for_listing()
-        .order_by("-start", "name")
+        .order_by("-start", "name"),
     )
-    conceal(user, meetings, "country")
+    conceal(user, meetings.object_list, "country")
+    # The first page only; the tracker, filtered by the country, lists them all.
+    all_commitments = Commitment.objects.visible_to(user).made_by_country(country)
     commitments = list(
-        Commitment.objects.visible_to(user)
-        .filter(Q(actors=country) | Q(actors__country=country))
-        .distinct()
-        .for_listing(user)
-        .order_by("deadline", "pk")
+        all_commitments.for_listing(user).order_by("deadline", "pk")[:PAGE_SIZE]
     )
+    commitment_count = all_commitments.count()
     conceal(user, commitments, "meeting", "source_article")
     people_and_organisations = (
         Actor.objects.visible_to(user).filter(country=country).order_by("kind", "name")
@@ -261,10 +267,14 @@ def country_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "country": country,
             "preview": not country.is_published,
-            "meetings": paginate(request, meetings),
+            "meetings": meetings,
             "commitments": commitments,
+            "commitment_count": commitment_count,
             "nationals": people_and_organisations,
-            "quotes": country.annotations.all(),
+            # Those from the newest articles: a country is quoted thousands of times.
+            "quotes": Annotation.objects.filter(
+                visible_q(user, "article__"), actor=country
+            ).select_related("article")[:PAGE_SIZE],
         },
     )
 
@@ -307,11 +317,26 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+TRACKER_SLUG_FILTERS = ("actor", "meeting")
+
+
 def commitment_tracker(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = Commitment.objects.visible_to(user)
     filterset = CommitmentFilter(request.GET, queryset=visible, request=request)
-    commitments = filterset.qs.for_listing(user).order_by("deadline", "pk")
+    # Actors and meetings run to thousands: a <select> of every one cost more
+    # than the rest of the page. The tracker takes their slug as text instead.
+    for name in TRACKER_SLUG_FILTERS:
+        filterset.form.fields[name].widget = forms.TextInput(
+            attrs={"placeholder": _("slug"), "spellcheck": "false"}
+        )
+    # The filters' joins may repeat a row, so the filter set answers DISTINCT;
+    # as a subquery of ids it leaves the page itself a plain indexed scan.
+    commitments = (
+        Commitment.objects.filter(pk__in=filterset.qs.values("pk"))
+        .for_listing(user)
+        .order_by("deadline", "pk")
+    )
     counts = dict(
         filterset.qs.order_by()
         .values_list("standing")
@@ -395,65 +420,17 @@ SEARCH_LIMIT = 20
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Search titles, names, aliases, statements and text (a simple lookup for now)."""
-    user = request.user
-    query = request.GET.get("q", "").strip()[:200]
-    results: dict[str, list] = {}
-    if query:
-        results = {
-            "meetings": list(
-                Meeting.objects.visible_to(user)
-                .filter(
-                    Q(name__icontains=query)
-                    | Q(short_name__icontains=query)
-                    | Q(name_local__icontains=query)
-                    | Q(series__icontains=query)
-                    | Q(summary__icontains=query)
-                )
-                .for_listing()[:SEARCH_LIMIT]
-            ),
-            "actors": list(
-                Actor.objects.visible_to(user)
-                .filter(
-                    Q(name__icontains=query)
-                    | Q(aliases__name__icontains=query)
-                    | Q(position__icontains=query)
-                    | Q(position_local__icontains=query)
-                )
-                .distinct()
-                .select_related("country")[:SEARCH_LIMIT]
-            ),
-            "commitments": list(
-                Commitment.objects.visible_to(user)
-                .filter(
-                    Q(title__icontains=query)
-                    | Q(statement__icontains=query)
-                    | Q(summary__icontains=query)
-                )
-                .for_listing(user)[:SEARCH_LIMIT]
-            ),
-            "articles": list(
-                Article.objects.visible_to(user)
-                .filter(
-                    Q(title__icontains=query)
-                    | Q(summary__icontains=query)
-                    | Q(body__icontains=query)
-                )
-                .for_listing()[:SEARCH_LIMIT]
-            ),
-        }
-        conceal(user, results["meetings"], "country")
-        conceal(user, results["actors"], "country")
-        conceal(user, results["commitments"], "meeting", "source_article")
-        conceal(user, results["articles"], "outlet")
+    """Ranked full-text search of meetings, actors, commitments and articles.
+
+    briefings.search does the work, for the API too: the best SEARCH_LIMIT of
+    each kind that the reader may see, each with the passage that matched.
+    """
+    query = request.GET.get("q", "").strip()[: full_text.MAX_QUERY_LENGTH]
+    results = full_text.search(query, user=request.user, limit=SEARCH_LIMIT)
     return render(
         request,
         "briefings/search.html",
-        {
-            "query": query,
-            "results": results,
-            "total": sum(len(r) for r in results.values()),
-        },
+        {"query": query, "results": results, "total": results.total},
     )
 
 

@@ -394,6 +394,26 @@ def test_the_country_page_pages_through_its_meetings(client):
     assert "Page 2 of 2" in page
 
 
+def test_the_country_page_shows_its_first_commitments_and_links_to_the_rest(client):
+    country = CountryFactory(iso_code="MY")
+    minister = PersonFactory(country=country)
+    for number in range(PAGE_SIZE + 1):
+        CommitmentFactory(title=f"Pledge {number:02d}").actors.add(minister)
+    page = html(client, country.get_absolute_url())
+    assert f"({PAGE_SIZE + 1})" in page
+    assert sum(f"Pledge {n:02d}" in page for n in range(PAGE_SIZE + 1)) == PAGE_SIZE
+    assert reverse("commitment-tracker") + "?country=MY" in page
+
+
+def test_the_actor_page_shows_its_first_commitments_and_links_to_the_rest(client):
+    minister = PersonFactory(slug="khaled")
+    for number in range(PAGE_SIZE + 1):
+        CommitmentFactory(title=f"Pledge {number:02d}").actors.add(minister)
+    page = html(client, minister.get_absolute_url())
+    assert sum(f"Pledge {n:02d}" in page for n in range(PAGE_SIZE + 1)) == PAGE_SIZE
+    assert reverse("commitment-tracker") + "?actor=khaled" in page
+
+
 def test_an_actor_url_for_a_country_redirects_to_the_country_page(client):
     country = CountryFactory()
     response = client.get(reverse("actor-detail", kwargs={"slug": country.slug}))
@@ -777,10 +797,11 @@ def test_the_country_page_queries_do_not_grow_with_meetings_and_nationals(
             AnnotationFactory(actor=country)
 
     grow(1)
-    # The country page as the actor page (6, without its commitments' parties
-    # and topics: 4); meetings; commitments, parties, topics; nationals.
+    # The country with its aliases and quotes (3); the meetings' count and page;
+    # the first commitments, their parties and topics, and their count;
+    # nationals.
     assert_queries_do_not_grow(
-        client, country.get_absolute_url(), grow, 11, django_assert_max_num_queries
+        client, country.get_absolute_url(), grow, 10, django_assert_max_num_queries
     )
 
 
@@ -847,10 +868,11 @@ def test_the_tracker_queries_do_not_grow_with_commitments(
             _commitment_with_parties()
 
     grow(1)
-    # Choices of four filters (topic, country, actor, meeting); counts by
-    # standing; the paginator's count; the page; its parties; its topics.
+    # Choices of two filters (topic, country: actor and meeting are typed as
+    # slugs); counts by standing; the paginator's count; the page; its parties;
+    # its topics.
     assert_queries_do_not_grow(
-        client, reverse("commitment-tracker"), grow, 9, django_assert_max_num_queries
+        client, reverse("commitment-tracker"), grow, 7, django_assert_max_num_queries
     )
 
 

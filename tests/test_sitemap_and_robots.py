@@ -35,11 +35,28 @@ LIST_PAGES = [
 ]
 
 
-def sitemap_entries(client) -> dict[str, str | None]:
-    """{path: lastmod} for every <url> in the sitemap."""
+def sitemap_pages(client) -> list[str]:
+    """The paths of the sitemap pages /sitemap.xml lists, as a crawler reads it."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    urlset = ET.fromstring(response.content)
+    index = ET.fromstring(response.content)
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    locations = [entry.findtext(f"{SITEMAP}loc") for entry in index]
+    assert all(loc.startswith("http://testserver/sitemap-") for loc in locations)
+    return [loc.removeprefix("http://testserver") for loc in locations]
+
+
+def sitemap_entries(client) -> dict[str, str | None]:
+    """{path: lastmod} for every <url> of every page of the sitemap."""
+    entries = {}
+    for page in sitemap_pages(client):
+        response = client.get(page)
+        assert response.status_code == 200
+        entries |= page_entries(ET.fromstring(response.content))
+    return entries
+
+
+def page_entries(urlset) -> dict[str, str | None]:
     entries = {}
     for url in urlset.findall(f"{SITEMAP}url"):
         location = url.findtext(f"{SITEMAP}loc")
@@ -63,9 +80,9 @@ def one_of_each(status):
     ]
 
 
-def sitemap_queries(client) -> int:
+def sitemap_queries(client, path="/sitemap.xml") -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/sitemap.xml").status_code == 200
+        assert client.get(path).status_code == 200
     return len(queries)
 
 
@@ -120,8 +137,42 @@ def test_the_sitemap_costs_the_same_queries_for_one_record_and_for_many(client):
     with_many = sitemap_queries(client)
 
     # For each of meetings, commitments, articles, people and organisations,
-    # countries and topics: a count, then the page of records.
+    # countries and topics: a count (how many pages), then the latest change.
     assert with_one == with_many == 12
+    # A page of one section: a count, then its records.
+    assert sitemap_queries(client, "/sitemap-articles.xml") == 2
+
+
+def test_a_large_section_is_split_into_pages_the_index_lists(client, monkeypatch):
+    from briefings.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    published = [ArticleFactory(status=EditorialStatus.PUBLISHED) for _ in range(5)]
+
+    pages = [p for p in sitemap_pages(client) if p.startswith("/sitemap-articles")]
+    entries = {}
+    for page in pages:
+        entries |= page_entries(ET.fromstring(client.get(page).content))
+
+    assert pages == [
+        "/sitemap-articles.xml",
+        "/sitemap-articles.xml?p=2",
+        "/sitemap-articles.xml?p=3",
+    ]
+    assert set(entries) == {article.get_absolute_url() for article in published}
+
+
+def test_the_index_gives_each_section_its_latest_change(client):
+    meeting = MeetingFactory(status=EditorialStatus.PUBLISHED)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        updated_at=datetime.fromisoformat("2025-03-01T10:00:00+00:00")
+    )
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    lastmod = {
+        entry.findtext(f"{SITEMAP}loc"): entry.findtext(f"{SITEMAP}lastmod")
+        for entry in index
+    }
+    assert lastmod["http://testserver/sitemap-meetings.xml"].startswith("2025-03-01")
 
 
 def test_robots_txt_is_plain_text(client):

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from briefings import filters
 from briefings.api import serializers as api
 from briefings.api.filters import CommitmentApiFilter
+from briefings.cache import api_read
 from briefings.models import (
     Actor,
     Annotation,
@@ -73,6 +74,14 @@ class CuratedViewSet(viewsets.ModelViewSet):
         if self.action == "retrieve" and self.detail_serializer_class:
             return self.detail_serializer_class
         return self.serializer_class
+
+    # Anonymous reads come from the shared cache (briefings/cache.py). Throttling
+    # and content negotiation have run by now, in initial().
+    def list(self, request, *args, **kwargs):
+        return api_read(request, super().list, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        return api_read(request, super().retrieve, *args, **kwargs)
 
     def get_serializer(self, *args, **kwargs):
         # Reading only: a concealed link must never be saved back.
@@ -160,6 +169,17 @@ class ActorViewSet(CuratedViewSet):
         )
 
 
+PARTICIPATION_FIELDS = (
+    "meeting_id",
+    "role",
+    "note",
+    *(f"actor__{name}" for name in ("slug", "name", "kind", "iso_code", "status")),
+    "represents__slug",
+    "represents__status",
+)
+COMMITMENT_REF_FIELDS = ("meeting_id", "slug", "title", "kind", "standing", "status")
+
+
 class MeetingViewSet(CuratedViewSet):
     serializer_class = api.MeetingSerializer
     detail_serializer_class = api.MeetingDetailSerializer
@@ -181,11 +201,16 @@ class MeetingViewSet(CuratedViewSet):
                     "participations",
                     queryset=Participation.objects.filter(visible_q(user, "actor__"))
                     .select_related("actor", "represents")
+                    # A page of meetings lists thousands of participants: only
+                    # what ParticipationSerializer shows.
+                    .only(*PARTICIPATION_FIELDS)
                     .order_by("role", "actor__name"),
                 ),
                 Prefetch(
                     "commitments",
-                    queryset=Commitment.objects.visible_to(user).order_by("pk"),
+                    queryset=Commitment.objects.visible_to(user)
+                    .only(*COMMITMENT_REF_FIELDS)
+                    .order_by("pk"),
                 ),
                 Prefetch("topics", queryset=Topic.objects.visible_to(user)),
             )
@@ -235,6 +260,9 @@ class ArticleViewSet(CuratedViewSet):
                     queryset=Annotation.objects.select_related("article"),
                 )
             )
+        elif self.action == "list":
+            # The list leaves the source text out (ArticleSerializer).
+            articles = articles.defer("body")
         return articles
 
 
@@ -323,9 +351,10 @@ class AnnotationViewSet(CuratedViewSet):
     conceal_paths = ("actor", "meeting", "commitment")
 
     def get_queryset(self):
-        user = self.request.user
-        return Annotation.objects.filter(visible_q(user, "article__")).select_related(
-            "article", "actor", "meeting", "commitment"
+        return (
+            Annotation.objects.filter(visible_q(self.request.user, "article__"))
+            .select_related("article", "actor", "meeting", "commitment")
+            .defer("article__body")
         )
 
     def perform_create(self, serializer):
@@ -344,9 +373,10 @@ class MentionViewSet(CuratedViewSet):
     conceal_paths = ("actor",)
 
     def get_queryset(self):
-        user = self.request.user
-        return Mention.objects.filter(visible_q(user, "article__")).select_related(
-            "article", "actor"
+        return (
+            Mention.objects.filter(visible_q(self.request.user, "article__"))
+            .select_related("article", "actor")
+            .defer("article__body")
         )
 
     def _save(self, serializer, instance) -> None:
