@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from briefings.anchoring import reanchor
+from briefings.cache import bump_after_commit
 from briefings.importing import Gazetteer, ImportProblem, ParsedArticle, parse_bytes
 from briefings.importing.archive import Limits, SourceFile, unpack
 from briefings.models import (
@@ -484,6 +485,8 @@ def _save_draft(report: FileReport, *, user) -> None:
             )
             mentions.append(mention)
         Mention.objects.bulk_create(mentions)
+        # bulk_create sends no signals; the cache must still learn of the rows.
+        bump_after_commit()
         # Again, now with the mentions to follow.
         reversion.add_to_revision(article)
     report.outcome = ImportOutcome.IMPORTED
@@ -533,6 +536,8 @@ def mentions_accept_proposals(*, mentions: Iterable[Mention], user) -> int:
             Mention.objects.bulk_update(
                 group, ["actor", "meeting", "confirmed_by", "confirmed_at"]
             )
+            # bulk_update sends no signals; readers see mentions in the API.
+            bump_after_commit()
             actor_ids = {m.actor_id for m in group if m.actor_id}
             meeting_ids = {m.meeting_id for m in group if m.meeting_id}
             if actor_ids:
@@ -793,6 +798,8 @@ def article_correct_text(*, article: Article, new_body: str, user) -> ReanchorSu
         # quote is by definition not at its position, so full_clean() (which
         # checks exactly that) has nothing to say here.
         Annotation.objects.bulk_update(annotations, ANCHOR_FIELDS)
+        # bulk_update sends no signals; the highlights on the page moved.
+        bump_after_commit()
         if reversion.is_registered(Annotation):
             for annotation in annotations:
                 reversion.add_to_revision(annotation)
@@ -818,6 +825,8 @@ def annotations_confirm_anchors(*, annotations: Iterable[Annotation], user) -> i
                 validate_constraints=False,
             )
         Annotation.objects.bulk_update(fuzzy, ["anchor_state"])
+        # bulk_update sends no signals; a confirmed anchor is highlighted.
+        bump_after_commit()
         if reversion.is_registered(Annotation):
             for annotation in fuzzy:
                 reversion.add_to_revision(annotation)
