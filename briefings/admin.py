@@ -24,9 +24,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -35,9 +35,10 @@ from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.results import Result
 from reversion.models import Version
 
-from briefings import resources
+from briefings import exports, resources
 from briefings.admin_actions import WORKFLOW_ACTIONS
 from briefings.admin_import import TextImportMixin
+from briefings.admin_jobs import import_job_started, tabular_job_for
 from briefings.anchoring import reanchor, selectors_for
 from briefings.dates import PartialDate, ended_before
 from briefings.history import HistoryAdmin
@@ -50,6 +51,7 @@ from briefings.models import (
     Commitment,
     ComplianceAssessment,
     ComplianceScore,
+    ImportJob,
     Meeting,
     Mention,
     Participation,
@@ -449,7 +451,19 @@ class ImportExportBriefingAdmin(ImportExportMixin, ExportActionMixin, BriefingAd
             messages.error(request, str(expired))
             return redirect(self.import_url())
 
-    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+    def process_dataset(self, dataset, form, request: HttpRequest, **kwargs):
+        # A file of more than IMPORT_BACKGROUND_ROWS rows is imported by a
+        # worker; the confirmation only queues it (briefings/admin_jobs.py).
+        job = tabular_job_for(self, dataset, form, request)
+        if job is not None:
+            return job
+        return super().process_dataset(dataset, form, request, **kwargs)
+
+    def process_result(
+        self, result: Result | ImportJob, request: HttpRequest
+    ) -> HttpResponse:
+        if isinstance(result, ImportJob):
+            return import_job_started(request, result)
         if resources.failed(result):
             # The preview passed, but the desk changed before the confirmation.
             # The import rolled back: say so instead of "Import finished".
@@ -1257,6 +1271,29 @@ class ArticleAdmin(TextImportMixin, ImportExportBriefingAdmin):
     @admin.display(description=_("published"), ordering="published")
     def published_display(self, article: Article) -> str | None:
         return readable_date(article.published)
+
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "export-all/",
+                self.admin_site.admin_view(self.export_all_view),
+                name=f"{opts.app_label}_{opts.model_name}_export_all",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_all_view(self, request: HttpRequest) -> StreamingHttpResponse:
+        """Every article, drafts too, as CSV written while it is read (see
+        briefings/exports.py): the Export button builds the file in memory."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        response = StreamingHttpResponse(
+            exports.articles_csv(), content_type="text/csv; charset=utf-8"
+        )
+        name = f"articles-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 @admin.register(ComplianceAssessment)

@@ -22,7 +22,7 @@ class PublishedSitemap(Sitemap):
     queryset = None
     # The columns get_absolute_url reads, besides the slug.
     url_fields: tuple[str, ...] = ()
-    limit = 5000
+    limit = 1000
 
     def items(self):
         return (

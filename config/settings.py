@@ -138,7 +138,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and WhiteNoise serves from; a deployment may put
+# it outside the checkout.
+STATIC_ROOT = Path(
+    os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles"
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # `make serve` collects static files and turns this on: hashed names that
 # browsers may cache for ever. A checkout without collected files leaves it off.
@@ -154,8 +158,11 @@ STORAGES = {
     },
 }
 
-# One cache for every app server: Redis when REDIS_URL names one, otherwise
-# this process's memory, which is right for one server and for tests.
+# One cache for every process: Redis when REDIS_URL names one (several
+# machines), otherwise files on this machine, which its gunicorn workers, the
+# task worker and management commands all share. A per-process memory cache
+# would let an import preview made on one worker expire on another, and a
+# change made in one process leave the others serving the old page.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
@@ -163,15 +170,24 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "serantau"),
+            # A Redis that stops answering fails a request's cache call in a
+            # second (served uncached) instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "serantau",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", "").strip()
+            or str(BASE_DIR / ".cache"),
         }
     }
+
+# Rendered public pages and API reads for anonymous readers are kept this many
+# seconds (briefings/cache.py); 0 turns that off. Every change to a curated
+# record empties them at once in the shared cache above.
+CACHE_SECONDS = envint("CACHE_SECONDS", 300)
 
 # Background work (django-tasks): the queue is a table in the database, so a
 # worker (`manage.py db_worker`) may run on any machine that reaches it.
@@ -210,6 +226,11 @@ IMPORT_ZIP_MAX_MEMBERS = envint("IMPORT_ZIP_MAX_MEMBERS", 1000, minimum=1)
 IMPORT_ZIP_MAX_TOTAL_BYTES = envint(
     "IMPORT_ZIP_MAX_TOTAL_BYTES", 50 * 1024 * 1024, minimum=1
 )
+# Past these, a confirmed import becomes a background job (briefings/jobs.py)
+# that a worker runs (`manage.py db_worker`), instead of holding the request:
+# a text import of more files, a spreadsheet of more rows.
+IMPORT_BACKGROUND_FILES = envint("IMPORT_BACKGROUND_FILES", 20)
+IMPORT_BACKGROUND_ROWS = envint("IMPORT_BACKGROUND_ROWS", 1000)
 
 # The API: anonymous clients read published records, throttled; editors sign
 # in with a token or the admin's session and write within their permissions.
@@ -224,7 +245,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        # `search`: ranked full-text search on the curated lists (briefings.search).
+        "briefings.api.filters.FullTextSearchFilter",
         "briefings.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "briefings.api.pagination.BoundedPageNumberPagination",
