@@ -36,7 +36,10 @@ run: seed editor
 
 # As in production: gunicorn (config/gunicorn.conf.py) with hashed, compressed
 # static files that WhiteNoise serves. Settings come from the environment (README,
-# "Deploying"); background imports need a worker beside it (`make worker`).
+# "Deploying"), DJANGO_ENV=production unless it says otherwise, which needs
+# SECRET_KEY and ALLOWED_HOSTS and sends plain http to https; background imports
+# need a worker beside it (`make worker`).
+serve: export DJANGO_ENV := $(or $(DJANGO_ENV),production)
 serve: migrate
 	STATIC_MANIFEST=true $(BIN)/python manage.py collectstatic --noinput
 	STATIC_MANIFEST=true $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi

@@ -43,13 +43,39 @@ def envint(name: str, default: int, *, minimum: int = 0) -> int:
     return number
 
 
+# `development` (a checkout, the tests, plain http on 127.0.0.1) or `production`,
+# which refuses to start without what a public site needs and turns on HTTPS
+# (below, "Production").
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "development").strip().lower()
+if DJANGO_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be development or production, not {DJANGO_ENV!r}"
+    )
+PRODUCTION = DJANGO_ENV == "production"
+
 DEBUG = envbool("DEBUG", "false")
 
 # A local checkout runs without any configuration; the fallback key is marked so
-# that nobody mistakes it for a secret.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key-change-me")
+# that nobody mistakes it for a secret, and production refuses it.
+LOCAL_SECRET_KEY = "insecure-local-development-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or LOCAL_SECRET_KEY
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+if PRODUCTION:
+    if SECRET_KEY == LOCAL_SECRET_KEY:
+        raise ImproperlyConfigured("DJANGO_ENV=production needs a SECRET_KEY")
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be a random string of at least 50 characters in production"
+        )
+    # The local default names loopback only; a public site must say its names.
+    if not os.environ.get("ALLOWED_HOSTS", "").strip() or not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ENV=production needs ALLOWED_HOSTS, the site's host names"
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -291,6 +317,31 @@ SPECTACULAR_SETTINGS = {
         "PrecisionEnum": "briefings.dates.Precision",
     },
 }
+
+# Production: HTTPS only, behind a TLS-terminating proxy that says
+# `X-Forwarded-Proto: https` (and overwrites whatever a client sent in it).
+# Development keeps Django's defaults, so that plain http on 127.0.0.1 works.
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_COOKIE_SECURE = True
+    # Origins of forms posted from another host name (scheme included,
+    # `https://desk.example.org`); the site's own needs none.
+    CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "true")
+    # Preloading puts the domain, and every subdomain, in the browsers' own
+    # HTTPS-only list for months, past any later change of mind: the domain's
+    # owner decides that by setting this and submitting it to hstspreload.org.
+    # Until then the check that asks for it (W021) is a reminder, not a fault.
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
 
 # Errors go to standard error, where runserver, gunicorn or the process
 # manager collects them; Django's default would only mail them to ADMINS when
