@@ -124,6 +124,7 @@ def meetings(request: HttpRequest) -> JsonResponse:
                 "published_at": moment(meeting.published_at),
                 "created_at": moment(meeting.created_at),
                 "updated_at": moment(meeting.updated_at),
+                "version": meeting.version,
             }
         )
 

@@ -35,13 +35,14 @@ from import_export.admin import ExportActionMixin, ImportExportMixin
 from import_export.results import Result
 from reversion.models import Version
 
-from briefings import exports, resources
+from briefings import exports, markup, resources
 from briefings.admin_actions import WORKFLOW_ACTIONS
 from briefings.admin_import import TextImportMixin
 from briefings.admin_jobs import import_job_started, tabular_job_for
 from briefings.anchoring import reanchor, selectors_for
 from briefings.dates import PartialDate, ended_before
 from briefings.history import HistoryAdmin
+from briefings.jobs import may_import_tabular
 from briefings.models import (
     Actor,
     ActorAlias,
@@ -59,6 +60,7 @@ from briefings.models import (
     Topic,
 )
 from briefings.services import (
+    EditConflict,
     annotations_confirm_anchors,
     article_correct_text,
     article_save,
@@ -66,7 +68,10 @@ from briefings.services import (
     assessment_check_date,
     assessment_previous,
     can_publish,
+    is_versioned,
     mentions_accept_proposals,
+    record_check_version,
+    record_claim_version,
 )
 
 EDITORIAL_FIELDS = (
@@ -139,6 +144,96 @@ def stamp(obj: models.Model, form: forms.ModelForm, user: AbstractBaseUser) -> N
     stamper = STAMPS.get(type(obj))
     if stamper is not None:
         stamper(obj, form, user)
+
+
+# Concurrent editing ----------------------------------------------------------------
+#
+# A change form carries the version of the record it was opened at (a hidden
+# field). Saving checks it with the row locked: if somebody saved the record in
+# between, the form is shown again with the editor's input, the current version
+# and what the other person changed, and nothing is saved. The record's own
+# version covers its inlines, as every save of the page moves it on; a changed
+# inline row is checked against its own version too, for an edit made on the
+# row's own page in between. Deleting needs no check: the confirmation page
+# shows the record as it is. The history's revert and recover pages restore an
+# old version on purpose and post no version: a form without one is not checked.
+
+LOADED_VERSION = "loaded_version"
+
+
+def with_version_check(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """`form_class` with the version the record was opened at, checked on save."""
+
+    class VersionCheckedForm(form_class):
+        loaded_version = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, min_value=1
+        )
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.edit_conflict: EditConflict | None = None
+            if self.instance.pk is not None:
+                self.fields[LOADED_VERSION].initial = self.instance.version
+
+        def has_changed(self) -> bool:
+            # The version alone is no change of an inline row.
+            return any(name != LOADED_VERSION for name in self.changed_data)
+
+        def clean(self):
+            cleaned_data = super().clean()
+            loaded = self.cleaned_data.get(LOADED_VERSION)
+            if self.instance.pk is None or loaded is None:
+                return cleaned_data
+            # An unchanged inline row is not saved, whatever its version.
+            if self.prefix and not self.has_changed():
+                return cleaned_data
+            try:
+                record_check_version(instance=self.instance, version=loaded)
+            except EditConflict as conflict:
+                self.edit_conflict = conflict
+                # Shown again, the form carries the version it now shows, and
+                # the other editor's value wherever this editor left the field
+                # as it was: only the fields both changed are left to merge.
+                data = self.data.copy()
+                data[self.add_prefix(LOADED_VERSION)] = conflict.current_version or ""
+                for change in conflict.changes if conflict.history_known else ():
+                    if self._left_as_loaded(change):
+                        self._show_current(data, change)
+                self.data = data
+                message = conflict.message
+                if self.prefix:
+                    message = f"{message} {conflict.summary}"
+                raise ValidationError(message, code="edit_conflict") from conflict
+            # The save is made over the version the editor opened.
+            self.instance.version = loaded
+            return cleaned_data
+
+        def _left_as_loaded(self, change) -> bool:
+            field = self.fields.get(change.name)
+            if field is None or change.name not in self.cleaned_data:
+                return False
+            if isinstance(field.widget, (forms.MultiWidget, forms.CheckboxInput)):
+                return False
+            value = self.cleaned_data[change.name]
+            if isinstance(value, models.Model):
+                value = value.pk
+            elif isinstance(value, QuerySet):
+                value = sorted(value.values_list("pk", flat=True))
+            return value == change.loaded_value or (
+                value in ("", None) and change.loaded_value in ("", None)
+            )
+
+        def _show_current(self, data, change) -> None:
+            name = self.add_prefix(change.name)
+            current = change.current_value
+            if isinstance(current, list):
+                data.setlist(name, [str(pk) for pk in current])
+            else:
+                data[name] = "" if current is None else str(current)
+
+    VersionCheckedForm.__name__ = form_class.__name__
+    VersionCheckedForm.__qualname__ = form_class.__qualname__
+    return VersionCheckedForm
 
 
 # Filters -------------------------------------------------------------------------
@@ -304,8 +399,24 @@ class PublishPermissionMixin:
         return fields
 
 
-class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
+class MarkdownHintMixin:
+    """Tells the editor, under each field written in Markdown, what works there."""
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs
+    ) -> forms.Field | None:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and markup.is_markdown(
+            db_field.model._meta.label_lower, db_field.name
+        ):
+            formfield.help_text = markup.HINT
+        return formfield
+
+
+class BriefingAdmin(MarkdownHintMixin, PublishPermissionMixin, HistoryAdmin):
     list_per_page = 100
+    # Carries the version the record was opened at (with_version_check).
+    change_form_template = "admin/briefings/change_form.html"
     formfield_overrides = URL_FIELDS
 
     def get_readonly_fields(
@@ -369,6 +480,42 @@ class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
             actions[name] = (func, name, description)
         return actions
 
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Model | None = None,
+        change: bool = False,
+        **kwargs,
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and is_versioned(self.model):
+            form = with_version_check(form)
+        return form
+
+    def get_fields(
+        self, request: HttpRequest, obj: models.Model | None = None
+    ) -> list[str]:
+        # Rendered by the change form template, not as a row of a fieldset.
+        return [f for f in super().get_fields(request, obj) if f != LOADED_VERSION]
+
+    def get_formsets_with_inlines(self, request: HttpRequest, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if obj is not None and is_versioned(formset.model):
+                formset.form = with_version_check(formset.form)
+            yield formset, inline
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(
+            request, formsets, inline_instances, obj
+        )
+        # Rendered (hidden) only if it is in a fieldset of the inline.
+        for inline_formset in inline_formsets:
+            if LOADED_VERSION in inline_formset.formset.form.base_fields:
+                (name, options), *rest = inline_formset.fieldsets
+                shown = [*options["fields"], LOADED_VERSION]
+                inline_formset.fieldsets = [(name, {**options, "fields": shown}), *rest]
+        return inline_formsets
+
     def save_model(
         self,
         request: HttpRequest,
@@ -377,6 +524,8 @@ class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
         change: bool,
     ) -> None:
         stamp(obj, form, request.user)
+        if change and is_versioned(type(obj)):
+            record_claim_version(instance=obj)
         super().save_model(request, obj, form, change)
 
     def save_formset(
@@ -389,6 +538,12 @@ class BriefingAdmin(PublishPermissionMixin, HistoryAdmin):
         for inline_form in formset.forms:
             if inline_form.has_changed():
                 stamp(inline_form.instance, inline_form, request.user)
+                if (
+                    inline_form.instance.pk is not None
+                    and is_versioned(formset.model)
+                    and inline_form not in formset.deleted_forms
+                ):
+                    record_claim_version(instance=inline_form.instance)
         super().save_formset(request, form, formset, change)
 
 
@@ -402,6 +557,8 @@ class ImportExportBriefingAdmin(ImportExportMixin, ExportActionMixin, BriefingAd
     """
 
     formats = resources.FORMATS
+    # ExportActionMixin names its own; ours extends it.
+    change_form_template = BriefingAdmin.change_form_template
     # Both buttons; with the export action the library would show Import only.
     import_export_change_list_template = (
         "admin/import_export/change_list_import_export.html"
@@ -410,8 +567,8 @@ class ImportExportBriefingAdmin(ImportExportMixin, ExportActionMixin, BriefingAd
     import_error_messages = 20
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        # A file both adds records and changes them.
-        return self.has_add_permission(request) and self.has_change_permission(request)
+        # The same rule as a background import's.
+        return may_import_tabular(request.user, self.model)
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         # Unless told, the library lets any staff user export any model.
@@ -503,7 +660,7 @@ class ActorAliasInline(admin.TabularInline):
     extra = 0
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(MarkdownHintMixin, admin.TabularInline):
     model = Participation
     verbose_name = _("participant")
     verbose_name_plural = _("participants")
@@ -555,7 +712,7 @@ class AssessmentForm(forms.ModelForm):
         return data
 
 
-class ComplianceAssessmentInline(admin.StackedInline):
+class ComplianceAssessmentInline(MarkdownHintMixin, admin.StackedInline):
     """Assessments are dated entries, added and never changed: the earlier ones
     show read-only, and a new one supersedes the latest of its actor."""
 
@@ -762,7 +919,7 @@ class AnnotationForm(forms.ModelForm):
             self._errors.pop("quote", None)
 
 
-class AnnotationInline(admin.StackedInline):
+class AnnotationInline(MarkdownHintMixin, admin.StackedInline):
     model = Annotation
     form = AnnotationForm
     fields = (
@@ -1212,14 +1369,14 @@ class ArticleAdmin(TextImportMixin, ImportExportBriefingAdmin):
 
     class Media:
         js = ("serantau/admin-annotate.js",)
+        css = {"all": ("serantau/admin.css",)}
 
     @admin.display(description=_("text to annotate"))
     def annotate_body(self, article: Article) -> str:
         # The saved text, character for character (pre-wrap, no markup inside),
         # so that offsets in the page's text are offsets in the body.
         return format_html(
-            '<div data-annotate-body style="white-space: pre-wrap; '
-            'max-height: 30em; overflow: auto">{}</div>'
+            '<div data-annotate-body class="annotate-body">{}</div>'
             '<p><button type="button" class="button" data-annotate-button hidden>'
             "{}</button></p>",
             article.body,

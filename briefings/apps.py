@@ -16,3 +16,10 @@ class BriefingsConfig(AppConfig):
         from briefings.cache import connect_signals
 
         connect_signals()
+
+        # A restored old version moves the record's version number on.
+        from django.db.models.signals import pre_save
+
+        from briefings.models import keep_versions_moving_on
+
+        pre_save.connect(keep_versions_moving_on, dispatch_uid="briefings.versions")

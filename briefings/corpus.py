@@ -933,7 +933,10 @@ class Generator:
         required = {
             f.attname
             for f in opts.concrete_fields
-            if not f.null and not f.primary_key and f.attname not in columns
+            if not f.null
+            and not f.primary_key
+            and f.db_default is models.NOT_PROVIDED
+            and f.attname not in columns
         }
         if required:
             raise ValueError(f"{opts.label} rows need {', '.join(sorted(required))}.")

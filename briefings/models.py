@@ -76,7 +76,41 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(visible_q(user))
 
 
-class Publishable(models.Model):
+class Versioned(models.Model):
+    """A record editors change: its version moves on with every save, so that a
+    save made from a copy loaded before somebody else's is refused
+    (services.record_claim_version) rather than applied over it."""
+
+    # db_default lets the migration fill existing rows in the ALTER itself.
+    version = models.PositiveIntegerField(
+        _("version"), default=1, db_default=1, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+
+def keep_versions_moving_on(sender, instance, raw: bool, **kwargs) -> None:
+    """A raw save over a stored row moves its version on, never back.
+
+    django-reversion restores an old version of a record (history's "revert"
+    and "recover") as a raw save of what it stored, version number included.
+    Left so, the record would go back to a number an editor's stale form may
+    still carry, and that form's save would pass as fresh over the revert.
+    A raw save of a new row (loaddata) keeps its number.
+    """
+    if not raw or not isinstance(instance, Versioned) or instance.pk is None:
+        return
+    stored = (
+        sender._base_manager.filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if stored is not None and instance.version <= stored:
+        instance.version = stored + 1
+
+
+class Publishable(Versioned):
     status = models.CharField(
         _("editorial status"),
         max_length=12,
@@ -294,7 +328,7 @@ class Actor(Publishable):
             raise ValidationError({"country": _("Choose an actor of kind country.")})
 
 
-class ActorAlias(models.Model):
+class ActorAlias(Versioned):
     actor = models.ForeignKey(
         Actor, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("actor")
     )
@@ -523,7 +557,7 @@ class ParticipationRole(models.TextChoices):
     KEYNOTE_SPEAKER = "keynote_speaker", _("keynote speaker")
 
 
-class Participation(models.Model):
+class Participation(Versioned):
     meeting = models.ForeignKey(
         Meeting,
         on_delete=models.CASCADE,
@@ -815,7 +849,7 @@ class ComplianceScore(models.IntegerChoices):
     KEPT = 1, _("+1 kept")
 
 
-class ComplianceAssessment(models.Model):
+class ComplianceAssessment(Versioned):
     """A dated judgement; a new one supersedes, it never overwrites."""
 
     commitment = models.ForeignKey(
@@ -887,7 +921,7 @@ class AnchorState(models.TextChoices):
     ORPHANED = "orphaned", _("orphaned")
 
 
-class TextSpan(models.Model):
+class TextSpan(Versioned):
     """A span of an article's body, by character offsets (W3C position selector)."""
 
     article = models.ForeignKey(

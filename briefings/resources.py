@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -57,8 +58,9 @@ from import_export.results import Result
 from import_export.tmp_storages import CacheStorage
 
 from briefings.cache import bump_after_commit
+from briefings.importing.encoding import OFFICE_MANIFEST, binary_kind, zip_names
 from briefings.models import Actor, ActorKind, Article, Commitment, Meeting, Topic
-from briefings.services import can_publish, check_publication
+from briefings.services import can_publish, check_publication, record_claim_version
 
 # Files ---------------------------------------------------------------------------
 
@@ -89,11 +91,27 @@ class SharedCacheStorage(CacheStorage):
         return data
 
 
+def refuse_binary(data: bytes, format_name: str) -> None:
+    """UnreadableFile unless `data`, chosen as a text format, is text: the
+    bytes are checked, not the name, before any parser sees them."""
+    if kind := binary_kind(data):
+        raise UnreadableFile(
+            _("The file is not %(format)s text: it is %(kind)s.")
+            % {"format": format_name, "kind": kind}
+        )
+    if b"\x00" in data:
+        raise UnreadableFile(
+            _("The file is not %(format)s text: it holds binary data (NUL bytes).")
+            % {"format": format_name}
+        )
+
+
 class CSV(base_formats.CSV):
     """CSV that says which row is malformed, and when a file is not UTF-8."""
 
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
+            refuse_binary(in_stream, "CSV")
             try:
                 in_stream = in_stream.decode(self.encoding or "utf-8-sig")
             except UnicodeDecodeError as error:
@@ -130,6 +148,8 @@ class JSON(base_formats.JSON):
     """JSON that says why a file cannot be read, in a sentence."""
 
     def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            refuse_binary(in_stream, "JSON")
         try:
             return super().create_dataset(in_stream, **kwargs)
         except (ValueError, TypeError, AttributeError, KeyError) as error:
@@ -145,6 +165,37 @@ class XLSX(base_formats.XLSX):
     openpyxl stores such a string as a formula, which the import, reading
     values only, would get back empty.
     """
+
+    def create_dataset(self, in_stream):
+        # A workbook is a zip holding the Office manifest; anything else (a CSV
+        # given the wrong name, an image) is said to be what it is, rather than
+        # left to openpyxl's complaint about zips.
+        data = bytes(in_stream)
+        if OFFICE_MANIFEST not in (zip_names(data) or ()):
+            kind = binary_kind(data)
+            if not kind and b"\x00" not in data:
+                kind = _("text (choose CSV or JSON for it)")
+            elif not kind:
+                kind = _("binary data of another kind")
+            raise UnreadableFile(
+                _("The file is not an XLSX workbook: it is %(kind)s.") % {"kind": kind}
+            )
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            return super().create_dataset(data)
+        except (
+            InvalidFileException,
+            zipfile.BadZipFile,
+            KeyError,
+            ValueError,
+            OSError,
+            StopIteration,
+        ) as error:
+            raise UnreadableFile(
+                _("The file cannot be read as an XLSX workbook: %(error)s")
+                % {"error": error or type(error).__name__}
+            ) from error
 
     def export_data(self, dataset, **kwargs):
         # Imported here, as the library does, so that openpyxl loads only when
@@ -1295,6 +1346,15 @@ class CuratedResource(resources.ModelResource):
             self.after_save_instance(instance, row, **kwargs)
             return
         super().save_instance(instance, is_create, row, **kwargs)
+
+    def do_instance_save(self, instance, is_create):
+        # An update moves the record's version on, so that a form opened before
+        # the import is refused rather than saved over it; and it is claimed
+        # from the version the import read, so that a save made in between is
+        # not overwritten either (the row fails with the conflict).
+        if not is_create:
+            record_claim_version(instance=instance)
+        super().do_instance_save(instance, is_create)
 
     def bulk_create(
         self, using_transactions, dry_run, raise_errors, batch_size=None, result=None

@@ -16,10 +16,13 @@ import reversion
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import Truncator, capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from reversion.errors import RevertError
+from reversion.models import Version
 
 from briefings.anchoring import reanchor
 from briefings.cache import bump_after_commit
@@ -79,6 +82,263 @@ def check_publication(*, instance: models.Model, user) -> None:
         instance.published_at = timezone.now()
 
 
+# Optimistic concurrency -----------------------------------------------------------
+#
+# Every record editors change carries a version (models.Versioned). A save names
+# the version it was made from, the one the editor loaded; the database moves
+# the row on from exactly that version or not at all, so of two saves made from
+# the same version one wins and the other is refused with EditConflict, which
+# says who saved in between, when, and what they changed.
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """A field somebody else changed since the editor loaded the record."""
+
+    name: str
+    label: str
+    loaded: str
+    current: str
+    # As stored (a pk for a link, a sorted list of pks for several), for a form
+    # to tell whether its editor changed the field too.
+    loaded_value: object = None
+    current_value: object = None
+
+
+# The bookkeeping of every save, which says nothing about what changed.
+UNCOMPARED = {"version", "created_at", "updated_at", "content_hash"}
+# Long texts are cut in the conflict table; the history shows them whole.
+SHOWN_CHARACTERS = 300
+# How far back the history is searched for the editor's version.
+HISTORY_DEPTH = 50
+
+
+class EditConflict(Exception):
+    """A save from a version somebody else has saved over since.
+
+    `current` is the record as stored (None when it was deleted); `changes`
+    the fields changed since `loaded_version`, or, when the history no longer
+    has that version (`history_known` False), every field's current value.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: type[models.Model],
+        current: models.Model | None,
+        loaded_version: int,
+        changed_by=None,
+        changed_at=None,
+        changes: Sequence[FieldChange] = (),
+        history_known: bool = True,
+    ) -> None:
+        self.model = model
+        self.current = current
+        self.loaded_version = loaded_version
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.changes = list(changes)
+        self.history_known = history_known
+        super().__init__(self.message)
+
+    @property
+    def current_version(self) -> int | None:
+        return None if self.current is None else self.current.version
+
+    @property
+    def message(self) -> str:
+        if self.current is None:
+            return _("This %(thing)s was deleted since you opened it.") % {
+                "thing": self.model._meta.verbose_name
+            }
+        # A revision without a user is the system's (an import, a command).
+        who = self.changed_by or (_("the system") if self.changed_at else _("somebody"))
+        when = (
+            timezone.localtime(self.changed_at).strftime("%Y-%m-%d %H:%M")
+            if self.changed_at
+            else _("an unknown time")
+        )
+        return _(
+            "Not saved: %(who)s saved “%(record)s” at %(when)s, after you opened "
+            "it (you opened version %(loaded)d; it is now version %(current)d). "
+            "Your changes would have overwritten theirs: compare, merge and save "
+            "again."
+        ) % {
+            "who": who,
+            "record": self.current,
+            "when": when,
+            "loaded": self.loaded_version,
+            "current": self.current_version,
+        }
+
+    @property
+    def summary(self) -> str:
+        """The changed fields in a sentence, where there is no room for a table."""
+        if not self.history_known or not self.changes:
+            return ""
+        return _("They changed: %(changes)s.") % {
+            "changes": "; ".join(
+                f"{c.label}: “{c.loaded}” → “{c.current}”" for c in self.changes
+            )
+        }
+
+
+def is_versioned(model: type[models.Model]) -> bool:
+    return any(f.name == "version" for f in model._meta.concrete_fields)
+
+
+def record_claim_version(*, instance: models.Model) -> None:
+    """Move the stored row on from `instance.version`, the version the editor
+    loaded, to the next one, ahead of saving `instance`; raise EditConflict when
+    the row is at another version (or gone).
+
+    One conditional UPDATE, so the check and the move are one step in the
+    database: of two claims of the same version, the second waits for the
+    first's transaction and then finds no row to move. The row stays locked
+    until the caller's transaction ends, so the save that follows is the one
+    the version belongs to.
+    """
+    model = type(instance)
+    loaded = instance.version
+    claimed = (
+        model._base_manager.filter(pk=instance.pk, version=loaded)
+        .order_by()
+        .update(version=loaded + 1)
+    )
+    if not claimed:
+        raise edit_conflict(model=model, pk=instance.pk, loaded_version=loaded)
+    instance.version = loaded + 1
+
+
+def record_check_version(*, instance: models.Model, version: int) -> None:
+    """Refuse with EditConflict unless the stored row is still at `version`.
+
+    For a form that is checked before it is saved: the row is locked (on
+    PostgreSQL) until the transaction ends, so nobody saves in between; the
+    save itself then claims the version (record_claim_version).
+    """
+    model = type(instance)
+    stored = (
+        model._base_manager.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if stored != version:
+        raise edit_conflict(model=model, pk=instance.pk, loaded_version=version)
+
+
+def edit_conflict(
+    *, model: type[models.Model], pk, loaded_version: int
+) -> EditConflict:
+    """What happened to the record since the editor loaded `loaded_version`,
+    from django-reversion's history."""
+    current = model._base_manager.filter(pk=pk).first()
+    if current is None:
+        return EditConflict(model=model, current=None, loaded_version=loaded_version)
+    versions = list(
+        Version.objects.get_for_object(current).select_related("revision__user")[
+            :HISTORY_DEPTH
+        ]
+    )
+    latest = versions[0].revision if versions else None
+    loaded = next(
+        (
+            dumped
+            for dumped in map(_readable_fields, versions)
+            if dumped.get("version") == loaded_version
+        ),
+        None,
+    )
+    fields = [
+        f
+        for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if f.editable and not f.primary_key and f.name not in UNCOMPARED
+    ]
+    changes = []
+    for f in fields:
+        now = _stored_value(current, f)
+        if loaded is None:
+            changes.append(
+                FieldChange(f.name, capfirst(f.verbose_name), "", _shown(f, now))
+            )
+            continue
+        if f.attname not in loaded:
+            # Not kept in the history (links through a model of their own).
+            continue
+        then = loaded[f.attname]
+        if f.many_to_many:
+            then = sorted(then)
+        if then != now:
+            changes.append(
+                FieldChange(
+                    f.name,
+                    capfirst(f.verbose_name),
+                    _shown(f, then),
+                    _shown(f, now),
+                    loaded_value=then,
+                    current_value=now,
+                )
+            )
+    return EditConflict(
+        model=model,
+        current=current,
+        loaded_version=loaded_version,
+        changed_by=latest.user if latest else None,
+        changed_at=latest.date_created if latest else None,
+        changes=changes,
+        history_known=loaded is not None,
+    )
+
+
+def _readable_fields(version: Version) -> dict:
+    # A version the model can no longer read is no version to compare with.
+    try:
+        return version.field_dict
+    except RevertError:
+        return {}
+
+
+def _stored_value(instance: models.Model, f: models.Field):
+    if f.many_to_many:
+        return sorted(getattr(instance, f.name).values_list("pk", flat=True))
+    return getattr(instance, f.attname)
+
+
+def _shown(f: models.Field, value) -> str:
+    """A field's value as an editor reads it in the form."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if f.is_relation:
+        related = f.related_model._base_manager.filter(
+            pk__in=value if f.many_to_many else [value]
+        )
+        return ", ".join(str(record) for record in related) or str(value)
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    return Truncator(str(value)).chars(SHOWN_CHARACTERS)
+
+
+def bulk_update_versioned(
+    model: type[models.Model], instances: Sequence[models.Model], fields: list[str]
+) -> None:
+    """bulk_update that moves every row's version on, so that a form opened
+    before it is refused; the copies in memory learn their new versions, which
+    the history records."""
+    if not instances:
+        return
+    for instance in instances:
+        instance.version = F("version") + 1
+    model.objects.bulk_update(instances, [*fields, "version"])
+    stored = dict(
+        model._base_manager.filter(pk__in=[i.pk for i in instances]).values_list(
+            "pk", "version"
+        )
+    )
+    for instance in instances:
+        instance.version = stored[instance.pk]
+
+
 @transaction.atomic
 def record_save(
     *,
@@ -87,7 +347,13 @@ def record_save(
     m2m: dict[str, Iterable] | None = None,
     comment: str = "",
 ) -> models.Model:
-    """Validate and save a curated record on behalf of `user`, keeping history."""
+    """Validate and save a curated record on behalf of `user`, keeping history.
+
+    An existing record is saved over the version it holds, the one the editor
+    loaded: if somebody saved it since, EditConflict, and nothing is written.
+    """
+    if not instance._state.adding and is_versioned(type(instance)):
+        record_claim_version(instance=instance)
     check_publication(instance=instance, user=user)
     if isinstance(instance, Article):
         instance.content_hash = Article.hash_text(instance.body)
@@ -119,6 +385,9 @@ def record_delete(*, instance: models.Model, user, comment: str = "") -> None:
             _("You may not delete published %(things)s.")
             % {"things": instance._meta.verbose_name_plural}
         )
+    # A deletion decided on an outdated copy is refused like a save.
+    if is_versioned(type(instance)):
+        record_claim_version(instance=instance)
     with reversion.create_revision():
         reversion.add_to_revision(instance)
         if user is not None:
@@ -533,13 +802,16 @@ def mentions_accept_proposals(*, mentions: Iterable[Mention], user) -> int:
             mention.confirmed_by = user
             mention.confirmed_at = now
         with reversion.create_revision():
-            Mention.objects.bulk_update(
-                group, ["actor", "meeting", "confirmed_by", "confirmed_at"]
+            bulk_update_versioned(
+                Mention, group, ["actor", "meeting", "confirmed_by", "confirmed_at"]
             )
             # bulk_update sends no signals; readers see mentions in the API.
             bump_after_commit()
             actor_ids = {m.actor_id for m in group if m.actor_id}
             meeting_ids = {m.meeting_id for m in group if m.meeting_id}
+            # New links are a change of the article: a form opened before
+            # must not save its old links over them.
+            record_claim_version(instance=article)
             if actor_ids:
                 article.actors.add(*actor_ids)
             if meeting_ids:
@@ -797,7 +1069,7 @@ def article_correct_text(*, article: Article, new_body: str, user) -> ReanchorSu
         # Every anchor lies inside the text by construction, and an orphan's
         # quote is by definition not at its position, so full_clean() (which
         # checks exactly that) has nothing to say here.
-        Annotation.objects.bulk_update(annotations, ANCHOR_FIELDS)
+        bulk_update_versioned(Annotation, annotations, ANCHOR_FIELDS)
         # bulk_update sends no signals; the highlights on the page moved.
         bump_after_commit()
         if reversion.is_registered(Annotation):
@@ -824,7 +1096,7 @@ def annotations_confirm_anchors(*, annotations: Iterable[Annotation], user) -> i
                 validate_unique=False,
                 validate_constraints=False,
             )
-        Annotation.objects.bulk_update(fuzzy, ["anchor_state"])
+        bulk_update_versioned(Annotation, fuzzy, ["anchor_state"])
         # bulk_update sends no signals; a confirmed anchor is highlighted.
         bump_after_commit()
         if reversion.is_registered(Annotation):

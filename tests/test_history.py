@@ -28,7 +28,7 @@ from briefings.models import (
 )
 from briefings.resources import TopicResource
 from briefings.services import articles_import_text, record_delete, record_save
-from tests.api.conftest import client_with_token
+from tests.api.conftest import client_with_token, if_match
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -89,7 +89,10 @@ def test_a_change_through_the_api_is_kept_with_the_user_and_a_comment(editor):
     topic = TopicFactory(name="Maritime security", status=EditorialStatus.DRAFT)
 
     response = client_with_token(editor).patch(
-        f"/api/v1/topics/{topic.slug}/", {"name": "Maritime domain"}, format="json"
+        f"/api/v1/topics/{topic.slug}/",
+        {"name": "Maritime domain"},
+        format="json",
+        **if_match(topic),
     )
 
     assert response.status_code == 200, response.content
@@ -261,7 +264,9 @@ def test_an_article_deleted_through_the_api_is_recovered_with_its_annotations(
 ):
     article, annotation = article_with_links_and_annotations(publisher)
     meetings, topics = list(article.meetings.all()), list(article.topics.all())
-    response = client_with_token(publisher).delete(f"/api/v1/articles/{article.slug}/")
+    response = client_with_token(publisher).delete(
+        f"/api/v1/articles/{article.slug}/", **if_match(article)
+    )
     assert response.status_code == 204
     assert not Annotation.objects.filter(pk=annotation.pk).exists()
 

@@ -20,7 +20,7 @@ from reversion.models import Version
 from briefings.admin_actions import publish
 from briefings.models import EditorialStatus, Topic
 from briefings.services import record_delete, record_transition
-from tests.api.conftest import client_with_token
+from tests.api.conftest import client_with_token, if_match
 from tests.factories import (
     ArticleFactory,
     CommitmentFactory,
@@ -274,6 +274,9 @@ def test_the_change_form_shows_who_changed_the_record_last(client, editor, publi
         reverse("admin:briefings_topic_change", args=[topic.pk]),
         {"name": "Cyber security", "slug": topic.slug},
     )
+    # The publisher publishes the record as it is now, not the copy from before
+    # the editor's save (which would be refused as outdated).
+    topic.refresh_from_db()
     record_transition(instance=topic, user=publisher, to_status=PUBLISHED)
     client.force_login(editor)
 
@@ -370,7 +373,10 @@ def test_an_editor_may_not_publish_through_the_api(editor):
     topic = TopicFactory(status=IN_REVIEW)
 
     response = client_with_token(editor).patch(
-        f"/api/v1/topics/{topic.slug}/", {"status": "published"}, format="json"
+        f"/api/v1/topics/{topic.slug}/",
+        {"status": "published"},
+        format="json",
+        **if_match(topic),
     )
 
     assert response.status_code == 403
@@ -380,7 +386,9 @@ def test_an_editor_may_not_publish_through_the_api(editor):
 def test_an_editor_may_not_delete_a_published_record_through_the_api(group_editor):
     topic = TopicFactory(status=PUBLISHED)
 
-    response = client_with_token(group_editor).delete(f"/api/v1/topics/{topic.slug}/")
+    response = client_with_token(group_editor).delete(
+        f"/api/v1/topics/{topic.slug}/", **if_match(topic)
+    )
 
     assert response.status_code == 403
     assert "published topics" in response.json()["detail"]
@@ -390,7 +398,9 @@ def test_an_editor_may_not_delete_a_published_record_through_the_api(group_edito
 def test_an_editor_deletes_a_draft_through_the_api(group_editor):
     topic = TopicFactory(status=DRAFT)
 
-    response = client_with_token(group_editor).delete(f"/api/v1/topics/{topic.slug}/")
+    response = client_with_token(group_editor).delete(
+        f"/api/v1/topics/{topic.slug}/", **if_match(topic)
+    )
 
     assert response.status_code == 204
     assert not Topic.objects.filter(pk=topic.pk).exists()

@@ -232,8 +232,9 @@ class AliasSerializer(serializers.ModelSerializer):
 
 # Records --------------------------------------------------------------------------
 
-EDITORIAL = ["status", "published_at", "created_at", "updated_at"]
-EDITORIAL_READ_ONLY = ["published_at", "created_at", "updated_at"]
+# `version` is the record's ETag: send it back in If-Match to change the record.
+EDITORIAL = ["status", "published_at", "created_at", "updated_at", "version"]
+EDITORIAL_READ_ONLY = ["published_at", "created_at", "updated_at", "version"]
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -447,9 +448,10 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "assessed_by",
             "supersedes",
             "created_at",
+            "version",
         ]
         # assessment_add sets what a new assessment supersedes.
-        read_only_fields = ["supersedes", "created_at"]
+        read_only_fields = ["supersedes", "created_at", "version"]
         # The choices bound the score; the database's range would only make the
         # schema differ between SQLite and PostgreSQL.
         extra_kwargs = {"score": {"validators": []}}
@@ -500,8 +502,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
             "meeting",
             "commitment",
             "created_at",
+            "version",
         ]
-        read_only_fields = ["created_at"]
+        read_only_fields = ["created_at", "version"]
         extra_kwargs = SPAN
 
 
@@ -521,6 +524,39 @@ class MentionSerializer(serializers.ModelSerializer):
             "text",
             "actor",
             "confirmed_at",
+            "version",
         ]
-        read_only_fields = ["confirmed_at"]
+        read_only_fields = ["confirmed_at", "version"]
         extra_kwargs = SPAN
+
+
+# Concurrent writes ------------------------------------------------------------------
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(source="name")
+    label = serializers.CharField()
+    loaded = serializers.CharField(
+        help_text="The value in the version the If-Match named; empty when that "
+        "version is no longer in the history."
+    )
+    current = serializers.CharField()
+
+
+class EditConflictSerializer(serializers.Serializer):
+    """The body of 412 Precondition Failed: the record changed since the
+    version the If-Match named."""
+
+    detail = serializers.CharField(source="message")
+    version = serializers.IntegerField(
+        source="current_version", allow_null=True, help_text="The current version."
+    )
+    changed_by = serializers.CharField(allow_null=True)
+    changed_at = serializers.DateTimeField(allow_null=True)
+    changes = FieldChangeSerializer(many=True)
+
+
+class PreconditionRequiredSerializer(serializers.Serializer):
+    """The body of 428 Precondition Required: a write without If-Match."""
+
+    detail = serializers.CharField()

@@ -8,13 +8,20 @@ publish permission, validates with the model's own rules and keeps history.
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, ProtectedError
 from django.utils import timezone
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from briefings import filters
@@ -34,7 +41,12 @@ from briefings.models import (
     conceal,
     visible_q,
 )
-from briefings.services import assessment_add, record_delete, record_save
+from briefings.services import (
+    EditConflict,
+    assessment_add,
+    record_delete,
+    record_save,
+)
 
 
 def as_serializer_errors(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -60,11 +72,131 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+# Concurrent writes ------------------------------------------------------------------
+#
+# A record's ETag is its version ("3"). A PUT, PATCH or DELETE names the version
+# it was made from in If-Match, and services.record_save refuses it, 412, if the
+# record has moved on since; without If-Match, 428. `If-Match: *` ("any
+# version") would be exactly the overwrite this prevents, and counts as none.
+# GET with If-None-Match naming the current ETag answers 304. The ETag is read
+# from the serialized data, so a response from the anonymous cache has the same.
+
+WRITES = ("update", "partial_update", "destroy")
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+    default_detail = gettext_lazy(
+        "Send If-Match with the ETag of the record from your GET (its version, "
+        'such as "3"), so that your change cannot overwrite somebody else\'s. '
+        "If-Match: * is not accepted."
+    )
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+    def __init__(self, conflict: EditConflict | None = None, detail=None) -> None:
+        super().__init__(detail)
+        # As EditConflictSerializer documents; the version stays a number.
+        self.detail = (
+            api.EditConflictSerializer(conflict).data
+            if conflict is not None
+            else {
+                "detail": self.detail,
+                "version": None,
+                "changed_by": None,
+                "changed_at": None,
+                "changes": [],
+            }
+        )
+
+
+def if_match_version(request) -> int:
+    """The version an If-Match header names; 428 or 412 when it names none."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        raise PreconditionRequired()
+    tag = re.fullmatch(r'"([0-9]{1,18})"', header)
+    if tag is None:
+        raise PreconditionFailed(
+            detail=_(
+                'If-Match must be the one ETag from GET, such as "3" (quotes '
+                "included, not weak)."
+            )
+        )
+    return int(tag[1])
+
+
+class VersionedSchema(AutoSchema):
+    """The conditional-request headers and answers in the OpenAPI document."""
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        action = getattr(self.view, "action", None)
+        etag_header = OpenApiParameter(
+            "ETag",
+            str,
+            OpenApiParameter.HEADER,
+            response=["200", "201"],
+            description="The record's version, quoted: send it back in If-Match.",
+        )
+        if action == "retrieve":
+            parameters += [
+                etag_header,
+                OpenApiParameter(
+                    "If-None-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="An ETag from an earlier GET: 304 if it is current.",
+                ),
+            ]
+        elif action in ("create", "update", "partial_update"):
+            parameters.append(etag_header)
+        if action in WRITES:
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    description=(
+                        'The ETag from GET (such as "3"). 412 if the record '
+                        "changed since; 428 without it. `*` is not accepted."
+                    ),
+                )
+            )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        action = getattr(self.view, "action", None)
+        if action == "retrieve":
+            responses["304"] = {"description": "The If-None-Match ETag is current."}
+        if action in WRITES:
+            responses["412"] = self._get_response_for_code(
+                api.EditConflictSerializer, "412", direction=direction
+            )
+            responses["428"] = self._get_response_for_code(
+                api.PreconditionRequiredSerializer, "428", direction=direction
+            )
+        return responses
+
+
 class CuratedViewSet(viewsets.ModelViewSet):
     """Shared behaviour: visibility, concealed links, writes through services."""
 
+    schema = VersionedSchema()
     # Links that may point at a record the client may not see.
     conceal_paths: tuple[str, ...] = ()
+    # The version a write's If-Match named.
+    asked_version: int | None = None
     detail_serializer_class: type[serializers.Serializer] | None = None
     write_serializer_class: type[serializers.Serializer] | None = None
 
@@ -83,6 +215,32 @@ class CuratedViewSet(viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         return api_read(request, super().retrieve, *args, **kwargs)
 
+    def get_object(self):
+        instance = super().get_object()
+        # After the lookup and its permission checks, which answer first.
+        if self.action in WRITES:
+            self.asked_version = if_match_version(self.request)
+        return instance
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        data = getattr(response, "data", None)
+        if (
+            self.action in ("retrieve", "create", "update", "partial_update")
+            and response.status_code in (200, 201)
+            and isinstance(data, dict)
+            and "version" in data
+        ):
+            tag = etag(data["version"])
+            asked = request.headers.get("If-None-Match")
+            if (
+                self.action == "retrieve"
+                and asked
+                and {tag, "*"} & {t.removeprefix("W/") for t in parse_etags(asked)}
+            ):
+                response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response["ETag"] = tag
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def get_serializer(self, *args, **kwargs):
         # Reading only: a concealed link must never be saved back.
         if args and "data" not in kwargs:
@@ -97,6 +255,7 @@ class CuratedViewSet(viewsets.ModelViewSet):
         self._save(serializer, serializer.Meta.model())
 
     def perform_update(self, serializer):
+        serializer.instance.version = self.asked_version
         self._save(serializer, serializer.instance)
 
     def _save(self, serializer, instance) -> None:
@@ -115,6 +274,8 @@ class CuratedViewSet(viewsets.ModelViewSet):
                 m2m=m2m,
                 comment=_("Changed through the API."),
             )
+        except EditConflict as conflict:
+            raise PreconditionFailed(conflict) from conflict
         except DjangoPermissionDenied as error:
             raise exceptions.PermissionDenied(str(error)) from error
         except DjangoValidationError as error:
@@ -122,12 +283,15 @@ class CuratedViewSet(viewsets.ModelViewSet):
         serializer.instance = instance
 
     def perform_destroy(self, instance):
+        instance.version = self.asked_version
         try:
             record_delete(
                 instance=instance,
                 user=self.request.user,
                 comment=_("Deleted through the API."),
             )
+        except EditConflict as conflict:
+            raise PreconditionFailed(conflict) from conflict
         except DjangoPermissionDenied as error:
             # An editor may delete a draft, not a published record.
             raise exceptions.PermissionDenied(str(error)) from error

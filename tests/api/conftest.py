@@ -45,3 +45,9 @@ def publisher_client(publisher) -> APIClient:
 @pytest.fixture
 def outsider_client(outsider) -> APIClient:
     return client_with_token(outsider)
+
+
+def if_match(record) -> dict[str, str]:
+    """The If-Match a client sends after reading `record`: its current ETag."""
+    record.refresh_from_db(fields=["version"])
+    return {"HTTP_IF_MATCH": f'"{record.version}"'}

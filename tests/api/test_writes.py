@@ -19,7 +19,7 @@ from briefings.models import (
     Mention,
     Topic,
 )
-from tests.api.conftest import client_with_token
+from tests.api.conftest import client_with_token, if_match
 from tests.factories import (
     ArticleFactory,
     CommitmentFactory,
@@ -66,7 +66,7 @@ def test_an_anonymous_write_is_refused_as_unauthenticated(api_client):
 def test_an_anonymous_delete_is_refused_and_deletes_nothing(api_client):
     topic = TopicFactory()
 
-    response = api_client.delete(f"/api/v1/topics/{topic.slug}/")
+    response = api_client.delete(f"/api/v1/topics/{topic.slug}/", **if_match(topic))
 
     assert response.status_code == 401
     assert Topic.objects.filter(pk=topic.pk).exists()
@@ -77,9 +77,12 @@ def test_an_outsider_may_not_write(outsider_client):
 
     created = outsider_client.post("/api/v1/topics/", new_topic(), format="json")
     changed = outsider_client.patch(
-        f"/api/v1/topics/{topic.slug}/", {"name": "New name"}, format="json"
+        f"/api/v1/topics/{topic.slug}/",
+        {"name": "New name"},
+        format="json",
+        **if_match(topic),
     )
-    deleted = outsider_client.delete(f"/api/v1/topics/{topic.slug}/")
+    deleted = outsider_client.delete(f"/api/v1/topics/{topic.slug}/", **if_match(topic))
 
     assert [created.status_code, changed.status_code, deleted.status_code] == [
         403,
@@ -96,7 +99,10 @@ def test_an_editor_without_the_change_permission_may_not_change(editor):
     meeting = MeetingFactory(name="Old name", status=DRAFT)
 
     response = client_with_token(editor).patch(
-        f"/api/v1/meetings/{meeting.slug}/", {"name": "New name"}, format="json"
+        f"/api/v1/meetings/{meeting.slug}/",
+        {"name": "New name"},
+        format="json",
+        **if_match(meeting),
     )
 
     assert response.status_code == 403
@@ -118,7 +124,7 @@ def test_an_editor_without_the_add_permission_may_not_create(editor):
 def test_an_editor_may_not_delete(editor_client):
     topic = TopicFactory()
 
-    response = editor_client.delete(f"/api/v1/topics/{topic.slug}/")
+    response = editor_client.delete(f"/api/v1/topics/{topic.slug}/", **if_match(topic))
 
     assert response.status_code == 403
     assert Topic.objects.filter(pk=topic.pk).exists()
@@ -143,7 +149,10 @@ def test_an_editor_changes_a_record_with_the_admin_session(editor):
     client.force_login(editor)
 
     response = client.patch(
-        f"/api/v1/topics/{topic.slug}/", {"name": "New name"}, format="json"
+        f"/api/v1/topics/{topic.slug}/",
+        {"name": "New name"},
+        format="json",
+        **if_match(topic),
     )
 
     assert response.status_code == 200, response.json()
@@ -194,6 +203,7 @@ def test_an_editor_may_not_publish_a_draft(editor_client):
         f"/api/v1/meetings/{meeting.slug}/",
         {"status": PUBLISHED, "name": "New name"},
         format="json",
+        **if_match(meeting),
     )
 
     assert response.status_code == 403
@@ -210,7 +220,10 @@ def test_an_editor_may_not_withdraw_a_published_record(editor_client):
     article = ArticleFactory(status=PUBLISHED)
 
     response = editor_client.patch(
-        f"/api/v1/articles/{article.slug}/", {"status": DRAFT}, format="json"
+        f"/api/v1/articles/{article.slug}/",
+        {"status": DRAFT},
+        format="json",
+        **if_match(article),
     )
 
     assert response.status_code == 403
@@ -224,7 +237,10 @@ def test_an_editor_may_correct_a_published_record_without_changing_its_status(
     topic = TopicFactory(status=PUBLISHED, description="Old.")
 
     response = editor_client.patch(
-        f"/api/v1/topics/{topic.slug}/", {"description": "Corrected."}, format="json"
+        f"/api/v1/topics/{topic.slug}/",
+        {"description": "Corrected."},
+        format="json",
+        **if_match(topic),
     )
 
     assert response.status_code == 200, response.json()
@@ -250,7 +266,10 @@ def test_a_publisher_publishes_a_draft(publisher_client):
     meeting = MeetingFactory(status=DRAFT)
 
     response = publisher_client.patch(
-        f"/api/v1/meetings/{meeting.slug}/", {"status": PUBLISHED}, format="json"
+        f"/api/v1/meetings/{meeting.slug}/",
+        {"status": PUBLISHED},
+        format="json",
+        **if_match(meeting),
     )
 
     assert response.status_code == 200, response.json()
@@ -302,7 +321,10 @@ def test_a_meeting_cannot_report_to_itself_through_a_loop(editor_client):
     lower = MeetingFactory(status=DRAFT, reports_to=upper)
 
     response = editor_client.patch(
-        f"/api/v1/meetings/{upper.slug}/", {"reports_to": lower.slug}, format="json"
+        f"/api/v1/meetings/{upper.slug}/",
+        {"reports_to": lower.slug},
+        format="json",
+        **if_match(upper),
     )
 
     assert response.status_code == 400
@@ -400,6 +422,7 @@ def test_an_article_keeps_its_content_hash_in_step_with_its_text(editor_client):
         f"/api/v1/articles/{article.slug}/",
         {"body": "Teks yang dibetulkan.", "content_hash": "0" * 64},
         format="json",
+        **if_match(article),
     )
 
     assert response.status_code == 200, response.json()
@@ -455,7 +478,10 @@ def test_setting_a_mentions_actor_confirms_it_and_clearing_it_withdraws(
     person = PersonFactory()
 
     confirmed = editor_client.patch(
-        f"/api/v1/mentions/{mention.pk}/", {"actor": person.slug}, format="json"
+        f"/api/v1/mentions/{mention.pk}/",
+        {"actor": person.slug},
+        format="json",
+        **if_match(mention),
     )
     mention.refresh_from_db()
     assert confirmed.status_code == 200, confirmed.json()
@@ -463,7 +489,10 @@ def test_setting_a_mentions_actor_confirms_it_and_clearing_it_withdraws(
     assert mention.confirmed_at is not None
 
     withdrawn = editor_client.patch(
-        f"/api/v1/mentions/{mention.pk}/", {"actor": None}, format="json"
+        f"/api/v1/mentions/{mention.pk}/",
+        {"actor": None},
+        format="json",
+        **if_match(mention),
     )
     mention.refresh_from_db()
     assert withdrawn.status_code == 200, withdrawn.json()
@@ -482,7 +511,9 @@ def test_deleting_a_country_meetings_were_held_in_answers_409(publisher_client):
     malaysia = CountryFactory(name="Malaysia", iso_code="MY")
     MeetingFactory(country=malaysia, name="ADMM Retreat")
 
-    response = publisher_client.delete(f"/api/v1/actors/{malaysia.slug}/")
+    response = publisher_client.delete(
+        f"/api/v1/actors/{malaysia.slug}/", **if_match(malaysia)
+    )
 
     assert response.status_code == 409
     assert "ADMM Retreat" in response.json()["detail"]
@@ -495,7 +526,9 @@ def test_deleting_an_article_a_commitment_is_sourced_from_answers_409(
     article = ArticleFactory(title="Malaysia sedia perkukuh kerjasama")
     CommitmentFactory(source_article=article, title="Explore AI cooperation")
 
-    response = publisher_client.delete(f"/api/v1/articles/{article.slug}/")
+    response = publisher_client.delete(
+        f"/api/v1/articles/{article.slug}/", **if_match(article)
+    )
 
     assert response.status_code == 409
     assert response.json() == {
@@ -510,7 +543,9 @@ def test_a_publisher_deletes_a_record_and_its_last_version_is_kept(
 ):
     topic = TopicFactory(name="Maritime security")
 
-    response = publisher_client.delete(f"/api/v1/topics/{topic.slug}/")
+    response = publisher_client.delete(
+        f"/api/v1/topics/{topic.slug}/", **if_match(topic)
+    )
 
     assert response.status_code == 204
     assert not Topic.objects.exists()
@@ -527,7 +562,10 @@ def test_a_write_through_the_api_keeps_a_version_naming_the_user(editor, editor_
     assert created.status_code == 201, created.json()
     meeting = Meeting.objects.get()
     changed = editor_client.patch(
-        f"/api/v1/meetings/{meeting.slug}/", {"venue": "Penang"}, format="json"
+        f"/api/v1/meetings/{meeting.slug}/",
+        {"venue": "Penang"},
+        format="json",
+        **if_match(meeting),
     )
     assert changed.status_code == 200, changed.json()
 
