@@ -5,9 +5,11 @@ refuse values they do not understand instead of guessing.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +97,8 @@ INSTALLED_APPS = [
     "reversion_compare",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "briefings",
 ]
 
@@ -103,6 +107,9 @@ MIDDLEWARE = [
     # Static files straight from the app server, compressed and cached for a
     # year when their names carry a hash (STATIC_MANIFEST below).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that cannot be reached answers 503 with a plain page, not a
+    # traceback (briefings/middleware.py).
+    "briefings.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +117,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-csp's, plus the additions by path that the admin and the API's
+    # HTML pages need (config/csp.py).
+    "config.csp.PathScopedCSPMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in itself.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out user is refused before the password is tried.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -136,6 +154,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before a request uses it, so that one
+        # the database dropped (a restart, a failover) is replaced, not failed on.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] not in (
@@ -143,6 +164,19 @@ if DATABASES["default"]["ENGINE"] not in (
     "django.db.backends.postgresql",
 ):
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # gunicorn's workers write to one file at once. WAL lets reads go on while a
+    # write commits, instead of each commit waiting for every reader and holding
+    # new ones back; IMMEDIATE takes the write lock when a transaction begins, so
+    # that two which read first cannot both wait to write, one failing at once
+    # with "database is locked"; and a write waits its turn for up to 20 s (under
+    # gunicorn's 30 s timeout), not SQLite's 5.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -342,6 +376,78 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp), enforced in every environment so that a
+# violation shows in development and the tests before a reader meets it.
+# Public pages have no inline script or style at all: scripts, styles and
+# images come from this site's /static/. JSON-LD is data, which CSP leaves be.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Additions for the pages that are not public, by path (config/csp.py): each
+# is what that third-party package's pages still need, and no more.
+CONTENT_SECURITY_POLICY_BY_PATH = {
+    "/admin/": {
+        # django-import-export's export page ticks all fields with one inline
+        # handler, `onSelectToggleChange(event)`: that handler alone, by hash.
+        "script-src-attr": [
+            UNSAFE_HASHES,
+            "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",
+        ],
+        # Style attributes in import-export's and reversion-compare's templates;
+        # they cannot run script, and <style> elements stay refused.
+        "style-src-attr": [UNSAFE_INLINE],
+    },
+    "/api/": {
+        # The browsable API's Bootstrap pages use style attributes and a
+        # <style> of Pygments colours; their scripts are all files.
+        "style-src": [UNSAFE_INLINE],
+    },
+    "/api/v1/docs/": {
+        # Swagger UI's stylesheet draws its icons as data: SVG images.
+        "img-src": ["data:"],
+    },
+    "/api/v1/redoc/": {
+        # Redoc writes its styles into <style> elements at run time
+        # (styled-components), draws icons as data: images and searches in a
+        # Web Worker made from a blob. It still shows Redocly's logo from
+        # their CDN, which stays refused.
+        "style-src": [UNSAFE_INLINE],
+        "img-src": ["data:"],
+        "worker-src": ["blob:"],
+    },
+}
+
+# Sign-in lockout (django-axes, briefings/signin.py). After SIGNIN_FAILURE_LIMIT
+# failed sign-ins for one username from one address, that username is refused
+# from that address, even with the right password, for SIGNIN_COOLOFF_MINUTES
+# (429, the admin's own page); a success starts the count again. Other users
+# and other addresses sign in as usual. `manage.py axes_reset` (or
+# `axes_reset_username <name>`) lifts every pause (that user's) at once.
+AXES_FAILURE_LIMIT = envint("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The pause runs from the attempt that started it, so the page can say how long
+# it lasts; an attempt during it is refused without lengthening it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "briefings.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "briefings.signin.client_ip"
+# Proxies whose X-Forwarded-For is believed: in production the addresses gunicorn
+# trusts (FORWARDED_ALLOW_IPS, config/gunicorn.conf.py); in development none, so
+# the address is the connection's own and a forged header changes nothing.
+TRUSTED_PROXY_IPS = (
+    envlist("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if PRODUCTION else []
+)
 
 # Errors go to standard error, where runserver, gunicorn or the process
 # manager collects them; Django's default would only mail them to ADMINS when

@@ -579,6 +579,33 @@ def test_a_signed_in_editor_is_not_held_to_the_anonymous_rate(
     assert answers == [200] * 5
 
 
+@pytest.fixture
+def user_rate_of_three(settings, monkeypatch):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "3/min"},
+    }
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES
+    )
+
+
+def test_a_signed_in_client_over_its_rate_is_told_to_wait(
+    user_rate_of_three, editor_client, api_client
+):
+    TopicFactory()
+    answers = [editor_client.get("/api/v1/topics/").status_code for _ in range(3)]
+
+    refused = editor_client.get("/api/v1/topics/")
+
+    assert answers == [200, 200, 200]
+    assert refused.status_code == 429
+    assert refused.json()["detail"].startswith("Request was throttled. Expected")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    # Counted per user: an anonymous reader at the same address is not held.
+    assert api_client.get("/api/v1/topics/").status_code == 200
+
+
 def test_asking_for_drafts_by_status_lists_nothing_to_anonymous_clients(
     corpus, api_client
 ):
