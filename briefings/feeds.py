@@ -4,6 +4,10 @@ Feeds read `published()` records only, whoever asks: a feed reader has no
 session, and a staff member's feed must not be shared around with drafts in it.
 Each feed is one query for its items and one for their topics, however many
 items there are.
+
+An item's description is the plain text of the editor's Markdown summary,
+HTML-escaped: RSS <description> and Atom <summary type="html"> are HTML to a
+feed reader, so text that looks like a tag must arrive as text.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from django.contrib.syndication.views import Feed
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from briefings import markup
 from briefings.models import Article, Meeting, Topic
 
 FEED_LENGTH = 50
@@ -88,7 +94,7 @@ class BriefingsFeed(PublishableFeed):
         return meeting.short_name or meeting.name
 
     def item_description(self, meeting: Meeting) -> str:
-        return meeting.summary
+        return escape(markup.plain(meeting.summary))
 
 
 class BriefingsAtomFeed(BriefingsFeed):
@@ -119,7 +125,7 @@ class ArticlesFeed(PublishableFeed):
         return article.title
 
     def item_description(self, article: Article) -> str:
-        return article.summary
+        return escape(markup.plain(article.summary))
 
     def item_author_name(self, article: Article) -> str | None:
         # An outlet still in draft is not named, as the reader page does not.

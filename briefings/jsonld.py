@@ -3,7 +3,8 @@
 The builders take records the page has already fetched (and concealed: a
 hidden country or outlet is None by now), so they run no query of their own.
 Dates go in only when the source gives a year: a "--12-04" meeting has no
-`startDate` rather than an invented one.
+`startDate` rather than an invented one. Summaries and descriptions go in as the
+plain text of the editor's Markdown: schema.org text, not markup.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from briefings import markup
 from briefings.dates import PartialDate
 from briefings.models import (
     Actor,
@@ -133,7 +135,7 @@ def meeting_event(
             "organizer": hosts,
             "performer": chairs,
             "about": [{"@type": "Thing", "name": topic.name} for topic in topics],
-            "description": meeting.summary,
+            "description": markup.plain(meeting.summary),
             "url": absolute(meeting.get_absolute_url()),
         }
     )
@@ -158,8 +160,8 @@ def news_article(article: Article, *, absolute: Absolute) -> dict[str, Any]:
             "datePublished": iso_date(article.published),
             "inLanguage": _language(article.language),
             "publisher": publisher,
-            "isBasedOn": article.url,
-            "abstract": article.summary,
+            "isBasedOn": markup.web_url(article.url),
+            "abstract": markup.plain(article.summary),
             "url": absolute(article.get_absolute_url()),
         }
     )
@@ -171,7 +173,7 @@ def actor(actor: Actor, *, aliases: Iterable, absolute: Absolute) -> dict[str, A
         "@context": CONTEXT,
         "name": actor.name,
         "alternateName": [alias.name for alias in aliases if alias.name != actor.name],
-        "description": actor.description,
+        "description": markup.plain(actor.description),
         "sameAs": _wikidata(actor),
         "url": absolute(actor.get_absolute_url()),
     }

@@ -430,7 +430,8 @@ def _pg_matching(
         found = _mixed_tsquery(query, lexemes)
         row_sql, row_params = "%s::tsquery", [found]
     if found is None:
-        return queryset.none()
+        # No word of the query can match ("<>"); callers still order by rank.
+        return queryset.annotate(**{RANK: RawSQL("0", [], FloatField())}).none()
     exact = TableSQL(f"{VECTOR} @@ {row_sql}", row_params, BooleanField())
     if not ranked:
         index = TableSQL(f"{VECTOR} @@ %s::tsquery", [found], BooleanField())

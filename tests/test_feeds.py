@@ -107,7 +107,10 @@ def test_a_briefing_item_carries_short_name_summary_link_date_and_topics(client)
     _, [item] = rss_items(client, "/feeds/briefings.rss")
 
     assert item.findtext("title") == "ADMM Retreat 2025"
-    assert item.findtext("description") == meeting.summary
+    # The description is HTML to a feed reader: the summary's text, escaped.
+    assert item.findtext("description") == (
+        "Ministers met in Penang &amp; agreed to &lt;explore&gt; AI cooperation."
+    )
     assert item.findtext("link") == f"http://testserver{meeting.get_absolute_url()}"
     assert item.findtext("pubDate") == "Thu, 27 Feb 2025 09:00:00 +0000"
     assert [c.text for c in item.findall("category")] == ["HADR"]

@@ -333,7 +333,8 @@ def test_the_article_shows_outlet_date_language_summary_and_original(client):
 def test_the_article_lists_its_annotation_notes(client):
     article = ArticleFactory()
     AnnotationFactory(article=article, note="The minister's words.")
-    assert "The minister&#x27;s words." in html(client, article.get_absolute_url())
+    # A note is Markdown, rendered as a paragraph; an apostrophe needs no escape.
+    assert "<p>The minister's words.</p>" in html(client, article.get_absolute_url())
 
 
 # Actors, countries and topics

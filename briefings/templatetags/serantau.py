@@ -1,5 +1,6 @@
 """Template helpers of the public pages: dates at their precision, language
-attributes, the annotated source text and the JSON-LD blocks."""
+attributes, editors' Markdown, the annotated source text and the JSON-LD
+blocks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from briefings import jsonld
+from briefings import jsonld, markup
 from briefings.dates import PartialDate
 from briefings.models import Language
 
@@ -30,6 +31,22 @@ def partial_date(value) -> str:
     except ValueError:
         return str(value)
     return format_html('<time datetime="{}">{}</time>', str(date), date.display())
+
+
+@register.filter
+def markdown(text, form: str = "") -> str:
+    """An editor's Markdown as sanitized HTML; `|markdown:"plain"` gives its
+    words on one line as text (escaped once, by the template), for a meta
+    description or a truncated line."""
+    if form == "plain":
+        return markup.plain(text)
+    return markup.render(text)
+
+
+@register.filter
+def web_url(url) -> str:
+    """The URL if a link may point to it (http or https); empty otherwise."""
+    return markup.web_url(url) or ""
 
 
 @register.filter
