@@ -14,7 +14,6 @@ worker imports instead, while the editor watches its page (briefings/jobs.py).
 from __future__ import annotations
 
 import secrets
-from pathlib import PurePosixPath
 
 from django import forms
 from django.conf import settings
@@ -30,7 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from briefings.admin_jobs import import_job_started
 from briefings.importing import DateRole
-from briefings.importing.archive import ZIP_SUFFIX, Limits
+from briefings.importing.archive import Limits, read_upload
 from briefings.jobs import import_job_enqueue_text, uploads_file_count
 from briefings.services import (
     FileReport,
@@ -80,14 +79,6 @@ def _cache_key(request: HttpRequest, token: str) -> str:
     # The user is part of the key: a token seen by somebody else confirms
     # nothing for them.
     return f"briefings:text-import:{request.user.pk}:{token}"
-
-
-def _read_upload(upload, limits: Limits) -> bytes:
-    """The upload's bytes, at most one past its limit: enough for the service to
-    refuse a file that is too large, without holding all of it."""
-    is_zip = PurePosixPath(upload.name).suffix.lower() == ZIP_SUFFIX
-    limit = limits.zip_total_bytes if is_zip else limits.file_bytes
-    return upload.read(limit + 1)
 
 
 def _preview_row(file: FileReport) -> dict:
@@ -155,7 +146,7 @@ class TextImportMixin:
             )
         limits = Limits.from_settings()
         upload = form.cleaned_data["file"]
-        files = [(upload.name, _read_upload(upload, limits))]
+        files = [(upload.name, read_upload(upload, limits))]
         report = articles_import_text(
             files=files, user=request.user, dry_run=True, limits=limits
         )

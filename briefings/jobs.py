@@ -44,7 +44,7 @@ from django.utils.translation import ngettext
 from import_export.results import Result, RowResult
 
 from briefings import resources
-from briefings.importing.archive import ZIP_SUFFIX, is_zip
+from briefings.importing.archive import file_count
 from briefings.models import Article, ImportJob, ImportKind, ImportState
 from briefings.services import (
     ImportFailed,
@@ -91,8 +91,8 @@ _MANIFEST = "names.json"
 
 
 def may_import_tabular(user, model: type[models.Model]) -> bool:
-    # As ImportExportBriefingAdmin.has_import_permission: a file both adds
-    # records and changes them.
+    # A file both adds records and changes them. The admin's Import button
+    # asks this too (ImportExportBriefingAdmin.has_import_permission).
     opts = model._meta
     add = f"{opts.app_label}.{get_permission_codename('add', opts)}"
     return user.has_perm(add) and can_change(user, model)
@@ -115,21 +115,10 @@ def can_import(user) -> bool:
 
 
 def uploads_file_count(files: Sequence[tuple[str, bytes]]) -> int:
-    """How many text files the uploads hold, from the zips' directories alone:
-    enough to choose between importing now and in the background without
-    unpacking anything. A zip that cannot be read counts as one file, which
-    the import then reports."""
-    count = 0
-    for name, data in files:
-        if not (name.lower().endswith(ZIP_SUFFIX) and is_zip(data)):
-            count += 1
-            continue
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                count += sum(not info.is_dir() for info in archive.infolist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            count += 1
-    return count
+    """How many text files the uploads hold, counted as the import counts them
+    (archive.file_count): enough to choose between importing now and in the
+    background without unpacking anything."""
+    return sum(file_count(data) for _name, data in files)
 
 
 def uploads_pack(files: Sequence[tuple[str, bytes]]) -> bytes:

@@ -348,7 +348,7 @@ BAD_FILES = {
         b"\x89PNG\r\n\x1a\n\x00\x00\x00",
         "binary",
     ),
-    "a zip named .txt": ("seeds.txt", zip_of({"a.txt": b"x"}), "binary"),
+    "a PDF named .txt": ("report.txt", b"%PDF-1.4\n%\xe2\xe3", "a PDF document"),
     "a file that is neither .txt nor .zip": ("report.pdf", b"%PDF-1.4", ".txt"),
     "a text named .zip": ("notes.zip", b"Just text.", "not a zip"),
 }

@@ -9,6 +9,10 @@ ever extracted to disk; members are read into memory, each at most one byte
 over the per-file limit, so that a member that lies about its size is caught
 too.
 
+What a file is comes from its bytes, not its name: a zip is unpacked whatever
+it is called, and a ".txt" that is an image, a PDF or a program is refused as
+such by the decoder (encoding.binary_kind), at the top level as in a zip.
+
 A file that cannot be read becomes a `SourceFile` with a `problem` that names
 it, and the rest of the batch goes on; an archive over the member count or the
 total size is refused whole, since nothing in it can be trusted.
@@ -23,18 +27,23 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from briefings.importing.encoding import ImportProblem
+from briefings.importing.encoding import (
+    OFFICE_MANIFEST,
+    ZIP_MAGIC,
+    ImportProblem,
+    binary_kind,
+)
 
 TEXT_SUFFIX = ".txt"
 ZIP_SUFFIX = ".zip"
 # What the operating system's archiver adds beside the files: resource forks of
 # macOS (binary "._name.txt" copies). Not content, so skipped without a word.
 _ARCHIVER_FOLDERS = ("__MACOSX/",)
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +88,48 @@ def too_large(limit: int) -> str:
 
 def is_zip(data: bytes) -> bool:
     """Sniffed from the content, not the name; an empty zip counts."""
-    return data.startswith(_ZIP_MAGIC) and zipfile.is_zipfile(io.BytesIO(data))
+    return data.startswith(ZIP_MAGIC) and zipfile.is_zipfile(io.BytesIO(data))
+
+
+def member_infos(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The members of `archive` that are files of the upload: not its folders,
+    nor what the archiver added beside them."""
+    return [
+        info
+        for info in archive.infolist()
+        if not info.is_dir() and not info.filename.startswith(_ARCHIVER_FOLDERS)
+    ]
+
+
+def file_count(data: bytes) -> int:
+    """How many files one upload holds, from a zip's directory alone: its
+    members, or 1 for a text file, or for a zip that cannot be read (which the
+    import then reports)."""
+    if not is_zip(data):
+        return 1
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return len(member_infos(archive))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 1
+
+
+def read_upload(stream: BinaryIO, limits: Limits) -> bytes:
+    """An upload's bytes, at most one past the limit of what its first bytes
+    say it is (a zip or a text file): enough for unpack() to refuse a file that
+    is too large, without holding all of it."""
+    head = stream.read(len(ZIP_MAGIC[0]))
+    limit = limits.zip_total_bytes if head in ZIP_MAGIC else limits.file_bytes
+    return head + stream.read(limit + 1 - len(head))
 
 
 def unpack(name: str, data: bytes, *, limits: Limits) -> list[SourceFile]:
-    """The text files of one upload: itself if it is a `.txt`, its members if it
-    is a `.zip`. `data` may be cut at the limit plus one byte by a caller that
-    read no further; the refusal then says "over the limit"."""
+    """The text files of one upload: its members if its bytes are a zip,
+    whatever its name; itself if it is a `.txt`. `data` may be cut at the limit
+    plus one byte by a caller that read no further; the refusal then says "over
+    the limit"."""
     suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-    if suffix == ZIP_SUFFIX:
+    if data.startswith(ZIP_MAGIC):
         if len(data) > limits.zip_total_bytes:
             return [
                 SourceFile(
@@ -99,15 +141,25 @@ def unpack(name: str, data: bytes, *, limits: Limits) -> list[SourceFile]:
                     % {"limit": _number(limits.zip_total_bytes)},
                 )
             ]
-        if not is_zip(data):
-            return [SourceFile(name, problem=_("the file is not a zip archive."))]
         return list(_members(name, data, limits))
+    if suffix == ZIP_SUFFIX:
+        kind = binary_kind(data)
+        return [
+            SourceFile(
+                name,
+                problem=_("the file is not a zip archive: it is %(kind)s.")
+                % {"kind": kind}
+                if kind
+                else _("the file is not a zip archive."),
+            )
+        ]
     if suffix != TEXT_SUFFIX:
         return [SourceFile(name, problem=_wrong_kind())]
     if len(data) > limits.file_bytes:
         return [SourceFile(name, problem=too_large(limits.file_bytes))]
-    # A .txt that is really binary (a zip, a PDF renamed) is refused by the
-    # decoder, which reads the bytes rather than trusting the name.
+    # A .txt that is really binary (a PDF or an image renamed) is refused by
+    # the decoder, which reads the bytes rather than trusting the name, as it
+    # does for each member of a zip.
     return [SourceFile(name, data)]
 
 
@@ -148,11 +200,17 @@ def _members(name: str, data: bytes, limits: Limits) -> Iterator[SourceFile]:
         )
         return
     with archive:
-        infos = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir() and not info.filename.startswith(_ARCHIVER_FOLDERS)
-        ]
+        if OFFICE_MANIFEST in archive.namelist():
+            # An .xlsx or .docx is a zip too, but of XML, not of articles.
+            yield SourceFile(
+                name,
+                problem=_(
+                    "the file is an Office document (.xlsx, .docx), not text or a "
+                    "zip of text files."
+                ),
+            )
+            return
+        infos = member_infos(archive)
         # Refused whole before anything is decompressed: the headers are all a
         # bomb has to show.
         if len(infos) > limits.zip_members:
@@ -242,14 +300,9 @@ def read_paths(
         else:
             files = [path]
         for file in files:
-            limit = (
-                limits.zip_total_bytes
-                if file.suffix.lower() == ZIP_SUFFIX
-                else limits.file_bytes
-            )
             try:
                 with file.open("rb") as stream:
-                    uploads.append((str(file), stream.read(limit + 1)))
+                    uploads.append((str(file), read_upload(stream, limits)))
             except OSError as error:
                 raise ImportProblem(
                     str(file),

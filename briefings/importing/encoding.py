@@ -11,7 +11,9 @@ the importer reports (spans, anchors) counts characters of LF text.
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,27 @@ from django.utils.translation import gettext_lazy as _
 MAX_BYTES = 1024 * 1024
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+# Binary formats by their first bytes: what a file is, whatever its name says.
+# A file that starts so is refused as text before any decoding is tried, since
+# Windows-1252 or Latin-1 would read most of them as a few odd characters.
+_SIGNATURES = (
+    (b"%PDF-", _("a PDF document")),
+    (b"\x89PNG\r\n\x1a\n", _("a PNG image")),
+    (b"\xff\xd8\xff", _("a JPEG image")),
+    (b"GIF87a", _("a GIF image")),
+    (b"GIF89a", _("a GIF image")),
+    (b"\x7fELF", _("a program (an ELF executable)")),
+    (b"\x1f\x8b", _("a gzip archive")),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        _("a Microsoft Office document of the old kind (.xls, .doc)"),
+    ),
+)
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# The member every Office Open XML package (.xlsx, .docx, .pptx) holds.
+OFFICE_MANIFEST = "[Content_Types].xml"
 
 
 class ImportProblem(Exception):
@@ -49,6 +72,35 @@ def _looks_like_text(text: str) -> bool:
     if not text:
         return False
     return len(_CONTROL.findall(text)) <= max(1, len(text) // 200)
+
+
+def zip_names(data: bytes) -> list[str] | None:
+    """The member names of a zip archive, from its directory alone; None when
+    `data` is not one."""
+    if not data.startswith(ZIP_MAGIC):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def binary_kind(data: bytes) -> str:
+    """What a known binary format `data` is in, in words ("a PNG image"); ""
+    when it starts like none of them."""
+    if data.startswith(ZIP_MAGIC):
+        names = zip_names(data) or ()
+        if OFFICE_MANIFEST in names:
+            return str(_("an Office document (.xlsx, .docx)"))
+        return str(_("a zip archive"))
+    # "MZ" alone could begin a sentence; a Windows program's header has NULs.
+    if data.startswith(b"MZ") and b"\x00" in data[:64]:
+        return str(_("a Windows program (an .exe or .dll)"))
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            return str(kind)
+    return ""
 
 
 def check_size(size: int, *, name: str = "", max_bytes: int = MAX_BYTES) -> None:
@@ -91,6 +143,12 @@ def decode(data: bytes, *, name: str = "", max_bytes: int = MAX_BYTES) -> Decode
                     % {"encoding": encoding, "position": error.start},
                 ) from error
             return _checked(text, encoding, name)
+    if kind := binary_kind(data):
+        raise ImportProblem(
+            name,
+            str(_("the file holds binary data, not text: it is %(kind)s."))
+            % {"kind": kind},
+        )
     if b"\x00" in data:
         raise ImportProblem(
             name, str(_("the file holds binary data (NUL bytes), not text."))
