@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run serve worker test fuzz lint format migrate seed editor schema clean bench bench-quick
+.PHONY: run serve worker test fuzz lint format migrate seed editor schema clean bench bench-quick load
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,13 @@ bench: $(BIN)/.installed
 # The same at 10,000 articles with fewer requests: minutes, for CI.
 bench-quick: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py --quick $(BENCH_ARGS)
+
+# Readers and editors at once against gunicorn on 127.0.0.1 with the page cache
+# on (benchmarks/mixed.py), on a database it creates and removes (a temporary
+# SQLite file, or LOAD_ARGS="--database-url postgres://…/<new name>"; add
+# --redis-url for Redis); fails on any 5xx or lost write. About a minute.
+load: $(BIN)/.installed
+	$(BIN)/python benchmarks/mixed.py $(LOAD_ARGS)
 
 # Regenerate the committed OpenAPI schema after changing the API.
 schema: $(BIN)/.installed

@@ -20,10 +20,12 @@ queries stay the same for 1 and 100 rows); the API's meeting list against a
 plain Django view building the same JSON (benchmarks/floor.py); search, and
 the same SQL run directly; a spreadsheet import of 10,000 articles through
 the admin's resource against bulk_create, and the text ingester; the
-streamed CSV export's memory; and a load run against gunicorn on loopback
-(benchmarks/load.py). Imports and the export run in subprocesses of their
-own, so that their peak memory is theirs, and inside a transaction that is
-rolled back: the corpus is the same afterwards.
+streamed CSV export's memory; a load run against gunicorn on loopback
+(benchmarks/load.py); and readers and editors at once on gunicorn with the page
+cache on, on a database of the seed corpus of its own, checked afterwards for
+5xx and lost writes (benchmarks/mixed.py). Imports and the export run in
+subprocesses of their own, so that their peak memory is theirs, and inside a
+transaction that is rolled back: the corpus is the same afterwards.
 
 It prints a table and writes benchmarks/results/latest.json, and a copy
 named for the mode and the database (quick-sqlite.json, full-postgresql.json),
@@ -66,7 +68,7 @@ SEARCH_QUERIES = ROOT / "benchmarks" / "search_queries.txt"
 PYTHON = sys.executable
 # benchmarks/ingest.py's default, so that the files are those its figures are of.
 INGEST_SEED = 2025
-SECTIONS = ("pages", "floor", "search", "import", "ingest", "export", "load")
+SECTIONS = ("pages", "floor", "search", "import", "ingest", "export", "load", "mixed")
 
 # What the measuring process and the load run's gunicorn are told. The page
 # cache is off so that every figure is a rendering, not a cache hit; the
@@ -102,6 +104,10 @@ class Options:
     ingest_names: int = 10_000
     load_connections: int = 64
     load_seconds: float = 30.0
+    # Readers and editors at once (benchmarks/mixed.py), on a database of its own.
+    mixed_readers: int = 8
+    mixed_editors: int = 4
+    mixed_seconds: float = 30.0
     sections: tuple[str, ...] = SECTIONS
 
     @property
@@ -117,6 +123,7 @@ def quick_options(**overrides) -> Options:
         "warm_up": 2,
         "seconds_per_endpoint": 8.0,
         "load_seconds": 10.0,
+        "mixed_seconds": 12.0,
     }
     return Options(**{**values, **overrides})
 
@@ -1103,6 +1110,33 @@ def measure_load(
     }
 
 
+def measure_mixed(options: Options, database: BenchDatabase) -> dict[str, Any]:
+    """Readers and editors at once on gunicorn with the page cache on, then the
+    database checked for lost writes (benchmarks/mixed.py). The editors write,
+    so the run has a database of its own, the seed corpus, never the corpus:
+    beside it on PostgreSQL, a temporary file on SQLite."""
+    from benchmarks import mixed
+
+    url = None
+    if database.vendor == "postgresql":
+        parts = urllib.parse.urlsplit(database.url)
+        url = urllib.parse.urlunsplit(parts._replace(path=f"/{database.name}_mixed"))
+    # Its own name: what a run stopped before it could clean up is dropped.
+    scratch = mixed.scratch_database(url, articles=0, seed=options.seed, replace=True)
+    with scratch as own_url:
+        result = mixed.run(
+            own_url,
+            readers=options.mixed_readers,
+            editors=options.mixed_editors,
+            seconds=options.mixed_seconds,
+            extra={"LOG_LEVEL": MEASURE_ENV["LOG_LEVEL"]},
+        )
+    return {
+        k: round(v, 1) if isinstance(v, float) else v
+        for k, v in result.as_dict().items()
+    }
+
+
 # Targets -----------------------------------------------------------------------------
 
 
@@ -1261,6 +1295,22 @@ def targets(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         )
         if "errors" in load
         else not_measured("load"),
+    )
+
+    mixed = results.get("mixed") or {}
+    found["mixed_load"] = target(
+        "== 0",
+        mixed.get("failures"),
+        "failures",
+        (
+            "mixed load: zero 5xx and zero lost writes; "
+            f"{mixed['server_errors']} 5xx, {mixed['lost_writes']} lost and "
+            f"{mixed['phantom_writes']} phantom writes, {mixed['stale_reads']} "
+            f"stale reads, {mixed['errors']} other errors; "
+            f"{mixed['acknowledged']} writes, {mixed['conflicts']} conflicts"
+        )
+        if "failures" in mixed
+        else not_measured("mixed"),
     )
     return found
 
@@ -1474,7 +1524,21 @@ def report(results: dict[str, Any]) -> str:
                 f"p99 {load.get('p99_ms')} ms",
             ]
         )
-    for name in ("floor", "search", "import", "ingest", "export", "load"):
+    mixed = results.get("mixed") or {}
+    if "failures" in mixed:
+        sections.append(
+            [
+                f"mixed load, {mixed['readers']} readers and {mixed['editors']} "
+                f"editors, {mixed['seconds']:.0f} s",
+                f"{mixed['requests']} requests, {mixed['reads_per_second']} reads/s, "
+                f"{mixed['writes_per_second']} writes/s; {mixed['acknowledged']} "
+                f"writes, {mixed['conflicts']} conflicts (412), {mixed['retries']} "
+                f"retries; reads p95 {mixed['read_p95_ms']} ms, writes p95 "
+                f"{mixed['write_p95_ms']} ms; {mixed['server_errors']} 5xx, "
+                f"{mixed['lost_writes']} lost writes",
+            ]
+        )
+    for name in ("floor", "search", "import", "ingest", "export", "load", "mixed"):
         section = results.get(name) or {}
         if "error" in section:
             sections.append([name, f"not measured: {section['error']}"])
@@ -1622,6 +1686,7 @@ def measure(
             "load",
             lambda: measure_load(options, database, load_paths(sample, queries)),
         )
+        section("mixed", lambda: measure_mixed(options, database))
     return results
 
 
@@ -1695,6 +1760,7 @@ def main(argv: list[str] | None = None) -> None:
             "ingest_files": options.ingest_files,
             "load_connections": options.load_connections,
             "load_seconds": options.load_seconds,
+            "mixed_seconds": options.mixed_seconds,
         },
     }
     results.update(measure(options, env=env, database=database, on_section=announce))

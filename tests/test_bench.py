@@ -20,6 +20,7 @@ TARGETS = {
     "text_ingestion_files_per_s",
     "export_peak_mb",
     "load_errors",
+    "mixed_load",
 }
 
 
@@ -65,9 +66,11 @@ def test_every_measurement_runs_and_every_target_is_reported(tiny_corpus):
     for name, entry in results["targets"].items():
         assert {"goal", "measured", "met"} <= set(entry), name
         assert entry["met"] == run.compare(entry["measured"], entry["goal"]), name
-    # The load run needs a server of its own; without one it is said so.
+    # The load runs need a server of their own; without one it is said so.
     assert results["targets"]["load_errors"]["measured"] is None
     assert results["targets"]["load_errors"]["met"] is False
+    assert results["targets"]["mixed_load"]["measured"] is None
+    assert results["targets"]["mixed_load"]["met"] is False
     json.dumps(results)
 
 
