@@ -3,8 +3,11 @@ cannot say: too short, or written in two languages at once.
 """
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefings.importing.language import UNDETERMINED, detect_language, detector
+from briefings.models import Language
 
 from .corpus import curated_article
 
@@ -74,3 +77,28 @@ def test_a_malay_text_quoting_a_line_of_english_is_still_malay():
 
 def test_the_detector_is_built_once():
     assert detector() is detector()
+
+
+# Any text at all ---------------------------------------------------------------
+
+SAMPLES = st.sampled_from([MALAY, INDONESIAN, ENGLISH, VIETNAMESE])
+ANY_TEXT = st.one_of(
+    st.text(max_size=600),
+    st.lists(st.one_of(SAMPLES, st.text(max_size=80)), max_size=6).map("\n".join),
+    st.lists(SAMPLES, min_size=1, max_size=4).map(" ".join),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANY_TEXT)
+def test_any_text_gets_a_code_of_the_choices_and_says_why_when_it_cannot(text):
+    # Binary junk, a lone emoji, half a sentence in each of two languages: the
+    # import still gets an answer an editor can act on, never an exception.
+    guess = detect_language(text)
+
+    assert guess.code in Language.values
+    assert 0.0 <= guess.confidence <= 1.0
+    if guess.code == UNDETERMINED:
+        assert guess.warnings
+    else:
+        assert not guess.warnings
