@@ -161,6 +161,11 @@ def stamp(obj: models.Model, form: forms.ModelForm, user: AbstractBaseUser) -> N
 LOADED_VERSION = "loaded_version"
 
 
+def restoring(request: HttpRequest) -> bool:
+    """Whether `request` is a history page's revert or recovery."""
+    return getattr(request, "restoring_history", False)
+
+
 def with_version_check(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
     """`form_class` with the version the record was opened at, checked on save."""
 
@@ -488,9 +493,22 @@ class BriefingAdmin(MarkdownHintMixin, PublishPermissionMixin, HistoryAdmin):
         **kwargs,
     ) -> type[forms.ModelForm]:
         form = super().get_form(request, obj, change, **kwargs)
-        if obj is not None and is_versioned(self.model):
+        if obj is not None and is_versioned(self.model) and not restoring(request):
             form = with_version_check(form)
         return form
+
+    # A revert or recovery restores an old version on purpose, inside the
+    # request that shows it (django-reversion reverts again on the POST): its
+    # page is not checked against the version it showed, which the revert
+    # itself moves on (models.keep_versions_moving_on). The save still claims
+    # the version, so it moves on once more.
+    def revision_view(self, request: HttpRequest, *args, **kwargs):
+        request.restoring_history = True
+        return super().revision_view(request, *args, **kwargs)
+
+    def recover_view(self, request: HttpRequest, *args, **kwargs):
+        request.restoring_history = True
+        return super().recover_view(request, *args, **kwargs)
 
     def get_fields(
         self, request: HttpRequest, obj: models.Model | None = None
@@ -500,7 +518,11 @@ class BriefingAdmin(MarkdownHintMixin, PublishPermissionMixin, HistoryAdmin):
 
     def get_formsets_with_inlines(self, request: HttpRequest, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
-            if obj is not None and is_versioned(formset.model):
+            if (
+                obj is not None
+                and is_versioned(formset.model)
+                and not restoring(request)
+            ):
                 formset.form = with_version_check(formset.form)
             yield formset, inline
 
