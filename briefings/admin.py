@@ -1635,6 +1635,18 @@ class MentionAdmin(BriefingAdmin):
         except PermissionDenied as denied:
             self.message_user(request, str(denied), messages.ERROR)
             return
+        except EditConflict as conflict:
+            # Nothing was linked (one transaction); a second try reads anew.
+            self.message_user(
+                request,
+                _(
+                    "Nothing was linked: “%(record)s” was saved by someone else "
+                    "while the links were being made. Run the action again."
+                )
+                % {"record": conflict.current},
+                messages.ERROR,
+            )
+            return
         self.message_user(
             request,
             ngettext(

@@ -18,6 +18,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 from reversion.models import Revision, Version
 
@@ -765,6 +766,34 @@ def test_the_mention_admin_action_accepts_the_proposals(client, editor):
     assert response.status_code == 302
     assert list(article.actors.all()) == [person]
     assert any("Linked 2 mentions" in m for m in messages_of(client.get(url)))
+
+
+def test_accepting_proposals_over_a_concurrent_save_links_nothing_and_says_so(
+    client, editor, monkeypatch
+):
+    # Another editor saves the article between the action reading it and
+    # linking it: the links are not saved over that change, and the editor is
+    # told to try again, not shown a server error.
+    article, _person, _meeting, mentions = proposed_mentions()
+    read = Article.objects.in_bulk
+
+    def read_then_someone_saves(*args, **kwargs):
+        loaded = read(*args, **kwargs)
+        Article.objects.filter(pk__in=loaded).update(version=F("version") + 1)
+        return loaded
+
+    monkeypatch.setattr(Article.objects, "in_bulk", read_then_someone_saves)
+    client.force_login(editor)
+    url = reverse("admin:briefings_mention_changelist")
+    response = client.post(
+        url,
+        {"action": "accept_proposals", "_selected_action": [m.pk for m in mentions]},
+    )
+
+    assert response.status_code == 302
+    assert not article.actors.exists()
+    assert not Mention.objects.filter(confirmed_by__isnull=False).exists()
+    assert any("Nothing was linked" in m for m in messages_of(client.get(url)))
 
 
 def test_mentions_filter_by_proposals_awaiting_confirmation(admin_client, editor):
