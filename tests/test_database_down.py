@@ -13,8 +13,6 @@ import http.client
 import logging
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +26,7 @@ from django.test import Client
 from benchmarks import load
 from briefings.middleware import RETRY_AFTER, database_unavailable
 from briefings.models import Topic
+from tests.test_serve import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_TEXT = "Unavailable for a moment"
@@ -288,18 +287,6 @@ def _admin_sql(sql: str) -> None:
         admin.execute(sql)
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
-
-
 @pytest.fixture
 def live_database() -> Iterator[dict]:
     db = settings.DATABASES["default"]
@@ -340,8 +327,8 @@ def test_gunicorn_answers_503_while_the_database_is_cut_off_and_recovers(
         },
     )
     direct = {**env, "DATABASE_URL": url.format(port=db["PORT"] or 5432)}
-    _manage(direct, "migrate", "--noinput", "--verbosity", "0")
-    _manage(direct, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(direct, "migrate", "--noinput", "--verbosity", "0")
+    manage(direct, "collectstatic", "--noinput", "--verbosity", "0")
     try:
         with load.serve(env, timeout=60) as server:
             pid = server.process.pid
