@@ -37,25 +37,18 @@ from briefings.resources import ArticleResource
 
 # The columns of the spreadsheet export (tests/test_exports.py checks).
 COLUMNS = ArticleResource.Meta.fields
-# The values read for each article; the relations come per chunk.
-VALUES = (
-    "pk",
-    "slug",
-    "title",
-    "outlet__slug",
-    "url",
-    "language",
-    "published",
-    "date_note",
-    "body",
-    "summary",
-    "content_hash",
-    "imported_from",
-    "status",
-    "published_at",
-)
 # Many-to-many columns: the through model's field naming the related record.
 RELATIONS = {"meetings": "meeting", "actors": "actor", "topics": "topic"}
+# The values read for each article, in the columns' order: the outlet by its
+# slug, the relations per chunk instead.
+VALUES = (
+    "pk",
+    *(
+        f"{name}__slug" if name == "outlet" else name
+        for name in COLUMNS
+        if name not in RELATIONS
+    ),
+)
 # Articles read (and relations fetched) at a time: a few megabytes of text.
 CHUNK_SIZE = 1000
 # What a spreadsheet would read as the start of a formula.
